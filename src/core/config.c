@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Config text parser: lines -> config_set() -> struct config.  No file I/O
+ * here (core/): the runtime reads the file and passes the bytes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/config.h"
+
+/* Where a message points: "where:line: " or "where: " when line is 0. */
+struct config_ctx {
+	const char *where;
+	size_t line;
+	char *err;
+	size_t errcap;
+};
+
+static int cerr(const struct config_ctx *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+cerr(const struct config_ctx *x, const char *fmt, ...)
+{
+	const char *where = x->where != NULL ? x->where : "<config>";
+	va_list ap;
+	int n;
+
+	if (x->err == NULL || x->errcap == 0)
+		return -EINVAL;
+	if (x->line > 0)
+		n = snprintf(x->err, x->errcap, "%s:%zu: ", where, x->line);
+	else
+		n = snprintf(x->err, x->errcap, "%s: ", where);
+	if (n >= 0 && (size_t)n < x->errcap) {
+		va_start(ap, fmt);
+		(void)vsnprintf(x->err + n, x->errcap - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Trim s in place; returns the first non-space character. */
+static char *
+trim(char *s)
+{
+	size_t len;
+
+	while (is_space(*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && is_space(s[len - 1]))
+		s[--len] = '\0';
+	return s;
+}
+
+static char
+ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* ASCII case-insensitive equality; word is lower case. */
+static bool
+word_ieq(const char *s, const char *word)
+{
+	for (; *s != '\0' && *word != '\0'; s++, word++)
+		if (ascii_lower(*s) != *word)
+			return false;
+	return *s == *word;
+}
+
+/* Next token of a comma/space separated list; NULL at the end. */
+static char *
+next_token(char **cursor)
+{
+	char *s = *cursor, *tok;
+
+	while (*s == ',' || is_space(*s))
+		s++;
+	if (*s == '\0')
+		return NULL;
+	tok = s;
+	while (*s != '\0' && *s != ',' && !is_space(*s))
+		s++;
+	if (*s != '\0')
+		*s++ = '\0';
+	*cursor = s;
+	return tok;
+}
+
+static int
+set_proxy(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	char why[128];
+
+	if (proxy_url_parse(&c->proxy, v, why, sizeof(why)) < 0)
+		return cerr(x, "bad value for '%s': %s", key, why);
+	c->has_proxy = true;
+	return 0;
+}
+
+static int
+set_local(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	size_t old = c->n_local;
+	char *tok;
+
+	while ((tok = next_token(&v)) != NULL) {
+		if (c->n_local == CONFIG_MAX_NETS) {
+			c->n_local = old;
+			return cerr(x, "too many '%s' entries (limit %d)", key,
+			    CONFIG_MAX_NETS);
+		}
+		if (rules_parse_cidr(tok, &c->local[c->n_local]) < 0) {
+			c->n_local = old;
+			return cerr(x, "bad CIDR '%s' for '%s'", tok, key);
+		}
+		c->n_local++;
+	}
+	return 0;
+}
+
+static int
+set_local_domain(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	size_t old = c->n_local_domains;
+	char *tok;
+
+	while ((tok = next_token(&v)) != NULL) {
+		if (c->n_local_domains == CONFIG_MAX_DOMAINS) {
+			c->n_local_domains = old;
+			return cerr(x, "too many '%s' entries (limit %d)", key,
+			    CONFIG_MAX_DOMAINS);
+		}
+		if (!rules_domain_pattern_valid(tok)) {
+			c->n_local_domains = old;
+			return cerr(x, "bad domain pattern '%s' for '%s'", tok,
+			    key);
+		}
+		/* valid patterns are at most 256 bytes with a trailing dot */
+		(void)snprintf(c->local_domains[c->n_local_domains++],
+		    sizeof(c->local_domains[0]), "%.255s", tok);
+	}
+	return 0;
+}
+
+/* "10", "2.5", "2.5s", "500ms", "500 ms": up to millisecond precision. */
+static int
+set_timeout(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	unsigned long long ms = 0, frac = 0;
+	unsigned ndig = 0, nfrac = 0;
+	const char *p = v;
+
+	(void)key;
+	for (; *p >= '0' && *p <= '9' && ndig < 10; p++, ndig++)
+		ms = ms * 10 + (unsigned long long)(*p - '0');
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9' && nfrac < 3; p++, nfrac++)
+			frac = frac * 10 + (unsigned long long)(*p - '0');
+		if (nfrac == 0)
+			goto bad;
+		for (; nfrac < 3; nfrac++)
+			frac *= 10;
+	}
+	if (ndig == 0 && nfrac == 0)
+		goto bad;
+	while (is_space(*p))
+		p++;
+	if (word_ieq(p, "ms")) {
+		if (nfrac != 0)
+			goto bad;
+	} else if (*p == '\0' || word_ieq(p, "s"))
+		ms = ms * 1000 + frac;
+	else
+		goto bad;
+	if (ms < CONFIG_TIMEOUT_MIN_MS || ms > CONFIG_TIMEOUT_MAX_MS)
+		return cerr(x, "timeout '%s' out of range (1ms to 600s)", v);
+	c->timeout_ms = (unsigned)ms;
+	return 0;
+bad:
+	return cerr(x, "bad timeout '%s'", v);
+}
+
+struct config_word {
+	const char *name;
+	int value;
+};
+
+static const struct config_word log_words[] = {
+	{ "quiet", LOG_LEVEL_QUIET }, { "error", LOG_LEVEL_ERROR },
+	{ "info", LOG_LEVEL_INFO }, { "verbose", LOG_LEVEL_INFO },
+	{ "debug", LOG_LEVEL_DEBUG }, { NULL, 0 }
+};
+static const struct config_word dns_words[] = {
+	{ "remote", DNS_REMOTE }, { "local", DNS_LOCAL }, { NULL, 0 }
+};
+static const struct config_word udp_words[] = {
+	{ "proxy", UDP_PROXY }, { "block", UDP_BLOCK },
+	{ "direct", UDP_DIRECT }, { NULL, 0 }
+};
+
+static int
+lookup_word(const struct config_word *w, const char *v, int *out)
+{
+	for (; w->name != NULL; w++) {
+		if (word_ieq(v, w->name)) {
+			*out = w->value;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
+set_log_level(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	int w;
+
+	if (lookup_word(log_words, v, &w) < 0)
+		return cerr(x, "bad value '%s' for '%s' (quiet, error, info, "
+		    "debug)", v, key);
+	c->log_level = (enum log_level)w;
+	return 0;
+}
+
+static int
+set_dns(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	int w;
+
+	if (lookup_word(dns_words, v, &w) < 0)
+		return cerr(x, "bad value '%s' for '%s' (remote, local)", v,
+		    key);
+	c->dns = (enum dns_mode)w;
+	return 0;
+}
+
+static int
+set_udp(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	int w;
+
+	if (lookup_word(udp_words, v, &w) < 0)
+		return cerr(x, "bad value '%s' for '%s' (proxy, block, direct)",
+		    v, key);
+	c->udp = (enum udp_mode)w;
+	return 0;
+}
+
+static int
+set_placeholder_v4(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	struct rules_net n;
+
+	if (rules_parse_cidr(v, &n) < 0)
+		return cerr(x, "bad CIDR '%s' for '%s'", v, key);
+	if (n.family != AF_INET || n.prefix < 8 || n.prefix > 30)
+		return cerr(x, "bad value '%s' for '%s' (IPv4 network, prefix "
+		    "/8 to /30)", v, key);
+	c->placeholder_v4 = n;
+	return 0;
+}
+
+static int
+set_placeholder_v6(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	struct rules_net n;
+
+	if (rules_parse_cidr(v, &n) < 0)
+		return cerr(x, "bad CIDR '%s' for '%s'", v, key);
+	if (n.family != AF_INET6 || n.prefix < 64 || n.prefix > 120)
+		return cerr(x, "bad value '%s' for '%s' (IPv6 network, prefix "
+		    "/64 to /120)", v, key);
+	c->placeholder_v6 = n;
+	return 0;
+}
+
+static int
+set_hosts_file(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	if (strcmp(v, "none") == 0) {
+		c->hosts_file[0] = '\0';
+		return 0;
+	}
+	if (v[0] != '/')
+		return cerr(x, "bad value '%s' for '%s' (absolute path or "
+		    "'none')", v, key);
+	if (strlen(v) >= sizeof(c->hosts_file))
+		return cerr(x, "value for '%s' longer than %zu bytes", key,
+		    sizeof(c->hosts_file) - 1);
+	memcpy(c->hosts_file, v, strlen(v) + 1);
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	int (*set)(struct config *, const char *, char *,
+	    const struct config_ctx *);
+} config_keys[] = {
+	{ "proxy",		set_proxy },
+	{ "local",		set_local },
+	{ "direct",		set_local },
+	{ "local_domain",	set_local_domain },
+	{ "timeout",		set_timeout },
+	{ "log_level",		set_log_level },
+	{ "dns",		set_dns },
+	{ "placeholder_v4",	set_placeholder_v4 },
+	{ "placeholder_v6",	set_placeholder_v6 },
+	{ "hosts_file",		set_hosts_file },
+	{ "udp",		set_udp },
+};
+
+static int
+config_apply(struct config *c, const char *key, const char *value,
+    const struct config_ctx *x)
+{
+	char buf[CONFIG_LINE_MAX + 1], *v;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
+		if (strcmp(key, config_keys[i].key) == 0)
+			break;
+	if (i == sizeof(config_keys) / sizeof(config_keys[0]))
+		return cerr(x, "unknown key '%s'", key);
+	len = strlen(value);
+	if (len > CONFIG_LINE_MAX)
+		return cerr(x, "value for '%s' longer than %d bytes", key,
+		    CONFIG_LINE_MAX);
+	memcpy(buf, value, len + 1);
+	v = trim(buf);
+	if (*v == '\0')
+		return cerr(x, "missing value for '%s'", key);
+	return config_keys[i].set(c, key, v, x);
+}
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->timeout_ms = CONFIG_DEFAULT_TIMEOUT_MS;
+	c->log_level = LOG_LEVEL_ERROR;
+	c->dns = DNS_REMOTE;
+	c->udp = UDP_PROXY;
+	(void)rules_parse_cidr(CONFIG_DEFAULT_PLACEHOLDER_V4,
+	    &c->placeholder_v4);
+	(void)rules_parse_cidr(CONFIG_DEFAULT_PLACEHOLDER_V6,
+	    &c->placeholder_v6);
+	memcpy(c->hosts_file, CONFIG_DEFAULT_HOSTS_FILE,
+	    sizeof(CONFIG_DEFAULT_HOSTS_FILE));
+}
+
+int
+config_set(struct config *c, const char *key, const char *value,
+    const char *where, char *err, size_t errcap)
+{
+	struct config_ctx x = { where, 0, err, errcap };
+
+	if (c == NULL || key == NULL || value == NULL)
+		return cerr(&x, "no key or value");
+	return config_apply(c, key, value, &x);
+}
+
+/* One line, NUL-terminated and without EOL, modified in place. */
+static int
+config_line(struct config *c, char *line, bool *seen_proxy,
+    const struct config_ctx *x)
+{
+	char *key, *eq, *p;
+	int rc;
+
+	/* '#' starts a comment at line start or after whitespace. */
+	for (p = line; *p != '\0'; p++) {
+		if (*p == '#' && (p == line || is_space(p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	}
+	key = trim(line);
+	if (*key == '\0')
+		return 0;
+	eq = strchr(key, '=');
+	if (eq == NULL || eq == key)
+		return cerr(x, "expected 'key = value'");
+	*eq = '\0';
+	key = trim(key);
+	if (*key == '\0')
+		return cerr(x, "expected 'key = value'");
+	if (strcmp(key, "proxy") == 0 && *seen_proxy)
+		return cerr(x, "duplicate key 'proxy'");
+	rc = config_apply(c, key, eq + 1, x);
+	if (rc == 0 && strcmp(key, "proxy") == 0)
+		*seen_proxy = true;
+	return rc;
+}
+
+int
+config_parse(struct config *c, const char *text, size_t len,
+    const char *filename, char *err, size_t errcap)
+{
+	struct config_ctx x = { filename, 0, err, errcap };
+	char line[CONFIG_LINE_MAX + 1];
+	const char *p, *end, *nl;
+	bool seen_proxy = false;
+	size_t n;
+	int rc;
+
+	if (c == NULL || (text == NULL && len > 0))
+		return cerr(&x, "no config");
+	if (len == 0)
+		return 0;
+	p = text;
+	end = text + len;
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;		/* UTF-8 byte order mark */
+	while (p < end) {
+		x.line++;
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((nl != NULL ? nl : end) - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > CONFIG_LINE_MAX)
+			return cerr(&x, "line longer than %d bytes",
+			    CONFIG_LINE_MAX);
+		if (memchr(p, '\0', n) != NULL)
+			return cerr(&x, "NUL byte in line");
+		memcpy(line, p, n);
+		line[n] = '\0';
+		rc = config_line(c, line, &seen_proxy, &x);
+		if (rc < 0)
+			return rc;
+		p = nl != NULL ? nl + 1 : end;
+	}
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Configuration: "key = value" text -> struct config, errors as
+ * "file:line: message".  The runtime reads files; this code only parses.
+ */
+#ifndef SOCKSIFY_CORE_CONFIG_H
+#define SOCKSIFY_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/proxy_url.h"
+#include "core/rules.h"
+
+enum log_level {
+	LOG_LEVEL_QUIET = 0,
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG
+};
+
+enum dns_mode { DNS_REMOTE = 0, DNS_LOCAL };
+
+enum udp_mode { UDP_PROXY = 0, UDP_BLOCK, UDP_DIRECT };
+
+#define CONFIG_MAX_NETS		64
+#define CONFIG_MAX_DOMAINS	64
+#define CONFIG_LINE_MAX		1023	/* bytes per line, without EOL */
+#define CONFIG_TIMEOUT_MIN_MS	1u
+#define CONFIG_TIMEOUT_MAX_MS	600000u
+
+#define CONFIG_DEFAULT_TIMEOUT_MS	10000u
+#define CONFIG_DEFAULT_PLACEHOLDER_V4	"198.18.0.0/15"
+#define CONFIG_DEFAULT_PLACEHOLDER_V6	"fd5e:c5f1::/96"
+#define CONFIG_DEFAULT_HOSTS_FILE	"/etc/hosts"
+
+struct config {
+	bool has_proxy;
+	struct proxy_url proxy;
+	/* Direct networks; loopback is always direct and not stored here. */
+	struct rules_net local[CONFIG_MAX_NETS];
+	size_t n_local;
+	/* Domain patterns resolved locally and connected directly. */
+	char local_domains[CONFIG_MAX_DOMAINS][256];
+	size_t n_local_domains;
+	unsigned timeout_ms;		/* CONFIG_TIMEOUT_MIN_MS..MAX_MS */
+	enum log_level log_level;
+	enum dns_mode dns;
+	struct rules_net placeholder_v4;	/* IPv4, prefix 8..30 */
+	struct rules_net placeholder_v6;	/* IPv6, prefix 64..120 */
+	char hosts_file[256];		/* absolute path; "" = none */
+	enum udp_mode udp;
+};
+
+/*
+ * Fill *c with the defaults: no proxy, no local nets/domains, timeout
+ * 10000 ms, log level error, remote DNS, placeholders 198.18.0.0/15 and
+ * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied.
+ */
+void config_defaults(struct config *c);
+
+/*
+ * Parse a whole config file: text[0..len), need not be NUL-terminated.
+ * One "key = value" per line; '#' at line start or after whitespace starts
+ * a comment; blank lines, surrounding whitespace, CRLF and a UTF-8 BOM are
+ * fine; a line over CONFIG_LINE_MAX bytes or a NUL byte is an error.
+ * Values are applied to *c in order (call config_defaults() first); a
+ * second "proxy" line in the same text is an error, other scalar keys keep
+ * the last value, list keys (local/direct, local_domain) append.
+ *
+ * Returns 0, or -EINVAL with "FILE:LINE: message" in err (NUL-terminated
+ * when errcap > 0; err may be NULL); filename NULL is shown as "<config>".
+ * On error *c may be partly updated; the caller discards it.
+ */
+int config_parse(struct config *c, const char *text, size_t len,
+    const char *filename, char *err, size_t errcap);
+
+/*
+ * Apply one setting, e.g. from a SOCKSIFY_* environment override.  value
+ * is trimmed of surrounding whitespace.  Scalars (proxy included) are
+ * replaced, lists are appended to.  Returns 0, or -EINVAL with
+ * "WHERE: message" in err (same messages as config_parse(); where NULL is
+ * shown as "<config>").  Messages never contain the proxy password.
+ */
+int config_set(struct config *c, const char *key, const char *value,
+    const char *where, char *err, size_t errcap);
+
+#endif /* SOCKSIFY_CORE_CONFIG_H */

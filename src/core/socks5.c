@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SOCKS5 codec: encode_* and decode_* on (buffer, length) pairs.
+ * No syscalls, no allocation; the handshake loop lives in runtime/.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "core/socks5.h"
+
+/* Shortest address field: ATYP, domain length, name, 2-byte port. */
+#define ADDR_MIN_EMPTY	4	/* a 0-length domain allowed */
+#define ADDR_MIN	5	/* a 1-byte domain */
+
+static bool
+addr_valid(const struct socks5_addr *a)
+{
+	if (a == NULL)
+		return false;
+	switch (a->atyp) {
+	case SOCKS5_ATYP_IPV4:
+		return a->len == 4;
+	case SOCKS5_ATYP_IPV6:
+		return a->len == 16;
+	case SOCKS5_ATYP_DOMAIN:
+		return a->len >= 1;
+	default:
+		return false;
+	}
+}
+
+/* Bytes of ATYP [LEN] ADDR PORT for a valid a. */
+static size_t
+addr_wire_len(const struct socks5_addr *a)
+{
+	return 1 + (a->atyp == SOCKS5_ATYP_DOMAIN ? 1u : 0u) + a->len + 2u;
+}
+
+/* Write ATYP [LEN] ADDR PORT (RFC 1928 §4, §5); out has room. */
+static size_t
+addr_put(uint8_t *out, const struct socks5_addr *a)
+{
+	size_t n = 0;
+
+	out[n++] = a->atyp;
+	if (a->atyp == SOCKS5_ATYP_DOMAIN)
+		out[n++] = a->len;
+	memcpy(out + n, a->addr, a->len);
+	n += a->len;
+	out[n++] = (uint8_t)(a->port >> 8);
+	out[n++] = (uint8_t)(a->port & 0xff);
+	return n;
+}
+
+/*
+ * Read ATYP [LEN] ADDR PORT at in, with the stream decoder convention;
+ * *need is relative to in.  *a is written only when the return is > 0.
+ */
+static ssize_t
+addr_parse(const uint8_t *in, size_t len, bool allow_empty,
+    struct socks5_addr *a, size_t *need)
+{
+	size_t hdr, alen, total;
+
+	if (len < 1) {
+		*need = allow_empty ? ADDR_MIN_EMPTY : ADDR_MIN;
+		return 0;
+	}
+	switch (in[0]) {
+	case SOCKS5_ATYP_IPV4:
+		hdr = 1;
+		alen = 4;
+		break;
+	case SOCKS5_ATYP_IPV6:
+		hdr = 1;
+		alen = 16;
+		break;
+	case SOCKS5_ATYP_DOMAIN:
+		if (len < 2) {
+			*need = allow_empty ? ADDR_MIN_EMPTY : ADDR_MIN;
+			return 0;
+		}
+		hdr = 2;
+		alen = in[1];
+		if (alen == 0 && !allow_empty)
+			return -EBADMSG;
+		break;
+	default:
+		return -EBADMSG;
+	}
+	total = hdr + alen + 2;
+	if (len < total) {
+		*need = total;
+		return 0;
+	}
+	memset(a, 0, sizeof(*a));
+	a->atyp = in[0];
+	a->len = (uint8_t)alen;
+	memcpy(a->addr, in + hdr, alen);
+	a->port = (uint16_t)(in[hdr + alen] << 8 | in[hdr + alen + 1]);
+	return (ssize_t)total;
+}
+
+int
+socks5_addr_from_sockaddr(struct socks5_addr *a, const struct sockaddr *sa,
+    size_t salen)
+{
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	struct socks5_addr t;
+	sa_family_t family;
+	const uint8_t *port;
+
+	if (a == NULL || sa == NULL ||
+	    salen < offsetof(struct sockaddr, sa_family) + sizeof(family))
+		return -EINVAL;
+	/* memcpy: the caller's storage need not be aligned for sockaddr_in6 */
+	memcpy(&family, (const char *)sa + offsetof(struct sockaddr, sa_family),
+	    sizeof(family));
+	memset(&t, 0, sizeof(t));
+	if (family == AF_INET) {
+		if (salen < sizeof(sin))
+			return -EINVAL;
+		memcpy(&sin, sa, sizeof(sin));
+		t.atyp = SOCKS5_ATYP_IPV4;
+		t.len = 4;
+		memcpy(t.addr, &sin.sin_addr, 4);
+		port = (const uint8_t *)&sin.sin_port;
+	} else if (family == AF_INET6) {
+		if (salen < sizeof(sin6))
+			return -EINVAL;
+		memcpy(&sin6, sa, sizeof(sin6));
+		if (memcmp(&sin6.sin6_addr, v4mapped, sizeof(v4mapped)) == 0) {
+			t.atyp = SOCKS5_ATYP_IPV4;
+			t.len = 4;
+			memcpy(t.addr, (const uint8_t *)&sin6.sin6_addr + 12, 4);
+		} else {
+			t.atyp = SOCKS5_ATYP_IPV6;
+			t.len = 16;
+			memcpy(t.addr, &sin6.sin6_addr, 16);
+		}
+		port = (const uint8_t *)&sin6.sin6_port;
+	} else
+		return -EAFNOSUPPORT;
+	t.port = (uint16_t)(port[0] << 8 | port[1]);
+	*a = t;
+	return 0;
+}
+
+int
+socks5_addr_from_name(struct socks5_addr *a, const char *name, uint16_t port)
+{
+	size_t n;
+
+	if (a == NULL || name == NULL)
+		return -EINVAL;
+	n = strnlen(name, 256);
+	if (n == 0 || n > 255)
+		return -EINVAL;
+	memset(a, 0, sizeof(*a));
+	a->atyp = SOCKS5_ATYP_DOMAIN;
+	a->len = (uint8_t)n;
+	memcpy(a->addr, name, n);
+	a->port = port;
+	return 0;
+}
+
+/* Decimal digits of v at p; returns the count. */
+static size_t
+put_dec(char *p, unsigned int v)
+{
+	char d[10];
+	size_t n = 0, i;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		p[i] = d[n - 1 - i];
+	return n;
+}
+
+/* One 16-bit group in lower-case hex, no leading zeros (RFC 5952 §4.1). */
+static size_t
+put_hex16(char *p, unsigned int v)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+	int shift;
+	bool started = false;
+
+	for (shift = 12; shift >= 0; shift -= 4) {
+		unsigned int nib = (v >> shift) & 0xf;
+
+		if (nib != 0 || started || shift == 0) {
+			p[n++] = hex[nib];
+			started = true;
+		}
+	}
+	return n;
+}
+
+/* RFC 5952 §4.2: "::" replaces the first longest run of >= 2 zero groups. */
+static size_t
+put_ipv6(char *p, const uint8_t b[static 16])
+{
+	unsigned int g[8];
+	int i, run, best = -1, bestlen = 1;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++)
+		g[i] = (unsigned int)(b[2 * i] << 8 | b[2 * i + 1]);
+	for (i = 0; i < 8; i += run > 0 ? run : 1) {
+		for (run = 0; i + run < 8 && g[i + run] == 0; run++)
+			continue;
+		if (run > bestlen) {
+			best = i;
+			bestlen = run;
+		}
+	}
+	for (i = 0; i < 8;) {
+		if (i == best) {
+			p[n++] = ':';
+			p[n++] = ':';
+			i += bestlen;
+			continue;
+		}
+		if (i > 0 && i != best + bestlen)
+			p[n++] = ':';
+		n += put_hex16(p + n, g[i]);
+		i++;
+	}
+	return n;
+}
+
+const char *
+socks5_addr_format(const struct socks5_addr *a, char *buf, size_t cap)
+{
+	char tmp[SOCKS5_ADDR_STRLEN];
+	size_t n = 0, i;
+	bool ok;
+
+	if (buf == NULL || cap == 0)
+		return buf;
+	ok = a != NULL && (addr_valid(a) ||
+	    (a->atyp == SOCKS5_ATYP_DOMAIN && a->len == 0));
+	if (!ok) {
+		memcpy(tmp, "(invalid)", 9);
+		n = 9;
+	} else if (a->atyp == SOCKS5_ATYP_IPV4) {
+		for (i = 0; i < 4; i++) {
+			if (i > 0)
+				tmp[n++] = '.';
+			n += put_dec(tmp + n, a->addr[i]);
+		}
+	} else if (a->atyp == SOCKS5_ATYP_IPV6) {
+		tmp[n++] = '[';
+		n += put_ipv6(tmp + n, a->addr);
+		tmp[n++] = ']';
+	} else {
+		for (i = 0; i < a->len; i++) {
+			uint8_t c = a->addr[i];
+
+			tmp[n++] = c > 0x20 && c < 0x7f ? (char)c : '?';
+		}
+	}
+	if (ok) {
+		tmp[n++] = ':';
+		n += put_dec(tmp + n, a->port);
+	}
+	if (n > cap - 1)
+		n = cap - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+ssize_t
+socks5_encode_greeting(uint8_t *out, size_t cap, bool offer_userpass)
+{
+	size_t n = 0;
+
+	if (cap < (offer_userpass ? 4u : 3u))
+		return -ENOSPC;
+	out[n++] = SOCKS5_VERSION;
+	if (offer_userpass) {
+		out[n++] = 2;
+		out[n++] = SOCKS5_AUTH_USERPASS;
+	} else
+		out[n++] = 1;
+	out[n++] = SOCKS5_AUTH_NONE;
+	return (ssize_t)n;
+}
+
+ssize_t
+socks5_encode_userpass(uint8_t *out, size_t cap, const char *user,
+    const char *pass)
+{
+	size_t ulen, plen, n = 0;
+
+	if (user == NULL)
+		return -EINVAL;
+	ulen = strnlen(user, 256);
+	plen = pass != NULL ? strnlen(pass, 256) : 0;
+	if (ulen == 0 || ulen > 255 || plen > 255)
+		return -EINVAL;
+	if (cap < 3 + ulen + plen)
+		return -ENOSPC;
+	out[n++] = SOCKS5_USERPASS_VERSION;
+	out[n++] = (uint8_t)ulen;
+	memcpy(out + n, user, ulen);
+	n += ulen;
+	out[n++] = (uint8_t)plen;
+	if (plen > 0)
+		memcpy(out + n, pass, plen);
+	n += plen;
+	return (ssize_t)n;
+}
+
+ssize_t
+socks5_encode_request(uint8_t *out, size_t cap, uint8_t cmd,
+    const struct socks5_addr *a)
+{
+	if (cmd < SOCKS5_CMD_CONNECT || cmd > SOCKS5_CMD_UDP_ASSOCIATE ||
+	    !addr_valid(a))
+		return -EINVAL;
+	if (cap < 3 + addr_wire_len(a))
+		return -ENOSPC;
+	out[0] = SOCKS5_VERSION;
+	out[1] = cmd;
+	out[2] = 0;		/* RSV */
+	return (ssize_t)(3 + addr_put(out + 3, a));
+}
+
+ssize_t
+socks5_encode_udp_header(uint8_t *out, size_t cap,
+    const struct socks5_addr *a)
+{
+	if (!addr_valid(a))
+		return -EINVAL;
+	if (cap < 3 + addr_wire_len(a))
+		return -ENOSPC;
+	out[0] = 0;		/* RSV */
+	out[1] = 0;
+	out[2] = 0;		/* FRAG: standalone datagram */
+	return (ssize_t)(3 + addr_put(out + 3, a));
+}
+
+/* VER X: shared by the two 2-byte replies. */
+static ssize_t
+decode_pair(const uint8_t *in, size_t len, uint8_t ver, uint8_t *val,
+    size_t *need)
+{
+	if (len >= 1 && in[0] != ver)
+		return -EBADMSG;
+	if (len < 2) {
+		if (need != NULL)
+			*need = 2;
+		return 0;
+	}
+	if (val != NULL)
+		*val = in[1];
+	return 2;
+}
+
+ssize_t
+socks5_decode_method(const uint8_t *in, size_t len, uint8_t *method,
+    size_t *need)
+{
+	return decode_pair(in, len, SOCKS5_VERSION, method, need);
+}
+
+ssize_t
+socks5_decode_userpass_reply(const uint8_t *in, size_t len, uint8_t *status,
+    size_t *need)
+{
+	return decode_pair(in, len, SOCKS5_USERPASS_VERSION, status, need);
+}
+
+ssize_t
+socks5_decode_reply(const uint8_t *in, size_t len, struct socks5_reply *r,
+    size_t *need)
+{
+	struct socks5_reply t;
+	size_t more = 0;
+	ssize_t rc;
+
+	if (len >= 1 && in[0] != SOCKS5_VERSION)
+		return -EBADMSG;
+	if (len < 3) {
+		if (need != NULL)
+			*need = 3 + ADDR_MIN_EMPTY;
+		return 0;
+	}
+	/* in[2] is RSV: RFC 1928 §6 says 0x00, but it is ignored here. */
+	rc = addr_parse(in + 3, len - 3, true, &t.bnd, &more);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		if (need != NULL)
+			*need = 3 + more;
+		return 0;
+	}
+	if (r != NULL) {
+		t.rep = in[1];
+		*r = t;
+	}
+	return 3 + rc;
+}
+
+ssize_t
+socks5_decode_udp_header(const uint8_t *in, size_t len,
+    struct socks5_addr *a)
+{
+	struct socks5_addr t;
+	size_t more = 0;
+	ssize_t rc;
+
+	if (len < 3 || in[0] != 0 || in[1] != 0 || in[2] != 0)
+		return -EBADMSG;
+	rc = addr_parse(in + 3, len - 3, false, &t, &more);
+	if (rc <= 0)
+		return -EBADMSG;
+	if (a != NULL)
+		*a = t;
+	return 3 + rc;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* Two-level table indexed by fd: chunks of FDSTATE_CHUNK records allocated
+ * on first use. A per-fd "used" flag read atomically keeps close() cheap. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/fdstate.h"
+
+#define FDSTATE_CHUNK 1024
+#define FDSTATE_CHUNKS 1024	/* fds up to 1M */
+
+struct fdstate_slot {
+	atomic_bool used;
+	struct fdstate st;
+};
+
+static struct fdstate_slot *_Atomic fdstate_table[FDSTATE_CHUNKS];
+static pthread_mutex_t fdstate_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct fdstate_slot *
+fdstate_slot(int fd, bool create)
+{
+	struct fdstate_slot *chunk;
+	unsigned int c;
+
+	if (fd < 0 || fd >= FDSTATE_CHUNK * FDSTATE_CHUNKS)
+		return NULL;
+	c = (unsigned int)fd / FDSTATE_CHUNK;
+	chunk = atomic_load_explicit(&fdstate_table[c], memory_order_acquire);
+	if (chunk == NULL && create) {
+		/* Called with fdstate_lock held. */
+		chunk = calloc(FDSTATE_CHUNK, sizeof(*chunk));
+		if (chunk == NULL)
+			return NULL;
+		atomic_store_explicit(&fdstate_table[c], chunk,
+		    memory_order_release);
+	}
+	return chunk == NULL ? NULL : &chunk[fd % FDSTATE_CHUNK];
+}
+
+int
+fdstate_set(int fd, const struct fdstate *st)
+{
+	struct fdstate_slot *slot;
+	int rc = 0;
+
+	if (fd < 0 || fd >= FDSTATE_CHUNK * FDSTATE_CHUNKS)
+		return -EBADF;
+	pthread_mutex_lock(&fdstate_lock);
+	slot = fdstate_slot(fd, true);
+	if (slot == NULL) {
+		rc = -ENOMEM;
+	} else {
+		slot->st = *st;
+		atomic_store_explicit(&slot->used, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&fdstate_lock);
+	return rc;
+}
+
+bool
+fdstate_get(int fd, struct fdstate *st)
+{
+	struct fdstate_slot *slot = fdstate_slot(fd, false);
+	bool found = false;
+
+	if (slot == NULL ||
+	    !atomic_load_explicit(&slot->used, memory_order_acquire))
+		return false;
+	pthread_mutex_lock(&fdstate_lock);
+	if (atomic_load_explicit(&slot->used, memory_order_relaxed)) {
+		*st = slot->st;
+		found = true;
+	}
+	pthread_mutex_unlock(&fdstate_lock);
+	return found;
+}
+
+bool
+fdstate_take(int fd, struct fdstate *old)
+{
+	struct fdstate_slot *slot = fdstate_slot(fd, false);
+	bool found = false;
+
+	if (slot == NULL ||
+	    !atomic_load_explicit(&slot->used, memory_order_acquire))
+		return false;
+	pthread_mutex_lock(&fdstate_lock);
+	if (atomic_load_explicit(&slot->used, memory_order_relaxed)) {
+		if (old != NULL)
+			*old = slot->st;
+		memset(&slot->st, 0, sizeof(slot->st));
+		atomic_store_explicit(&slot->used, false,
+		    memory_order_release);
+		found = true;
+	}
+	pthread_mutex_unlock(&fdstate_lock);
+	return found;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-descriptor records for sockets socksify has touched: the destination
+ * the program asked for (getpeername) and the name-map pin to drop at close.
+ * Readers are lock-free; writers take one mutex (no lock is held across I/O). */
+#ifndef SOCKSIFY_RUNTIME_FDSTATE_H
+#define SOCKSIFY_RUNTIME_FDSTATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+enum fdstate_kind {
+	FDSTATE_NONE = 0,
+	FDSTATE_TCP_PROXIED,	/* connected through the proxy */
+};
+
+struct fdstate {
+	enum fdstate_kind kind;
+	struct sockaddr_storage peer;	/* what the program connected to */
+	socklen_t peer_len;
+	bool pinned;			/* holds a name-map pin */
+	uint32_t name_index;		/* valid when pinned */
+};
+
+/* Record st for fd (replacing any record). 0, -EBADF (fd out of range) or
+ * -ENOMEM. */
+int fdstate_set(int fd, const struct fdstate *st);
+
+/* Copy fd's record into *st. true if fd has one. Lock-free fast path for
+ * fds that never had one. */
+bool fdstate_get(int fd, struct fdstate *st);
+
+/* Remove fd's record, copying it to *old (may be NULL). true if there was
+ * one. Called from close()/dup2() before the descriptor goes away. */
+bool fdstate_take(int fd, struct fdstate *old);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Process-wide state, built once on the first hooked call (never at load
+ * time): real symbols, the effective config, the proxy's address. */
+#ifndef SOCKSIFY_RUNTIME_INIT_H
+#define SOCKSIFY_RUNTIME_INIT_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+
+#include "core/config.h"
+
+struct runtime {
+	bool bootstrap;			/* re-entered during init: all direct */
+	int status;			/* 0, or -errno: every proxied call fails */
+	char error[512];		/* why status < 0, for the log */
+	struct config cfg;
+	struct sockaddr_storage proxy;	/* resolved proxy address */
+	socklen_t proxy_len;
+	char proxy_text[320];		/* "host:port" for log lines */
+};
+
+/*
+ * The process state, initialised on first use (pthread_once; thread-safe).
+ * Returns NULL only when libc's own symbols cannot be found: hooks then
+ * fail with ENOSYS. A call made by the initialising thread itself (an NSS
+ * module connecting while the proxy's name is resolved) gets a bootstrap
+ * state that routes everything direct. A broken configuration is logged
+ * once, and the state says so in status/error.
+ */
+const struct runtime *runtime_get(void);
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* Deadline-bounded reads and writes: try the syscall first, poll only on
+ * EAGAIN, so a ready peer costs one syscall per message. */
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/io.h"
+
+uint64_t
+io_now_ms(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int
+io_wait(int fd, short events, uint64_t deadline_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	uint64_t now;
+	int rc;
+
+	for (;;) {
+		now = io_now_ms();
+		if (now >= deadline_ms)
+			return -ETIMEDOUT;
+		rc = poll(&pfd, 1, (int)(deadline_ms - now));
+		if (rc > 0)
+			return 0;
+		if (rc == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+int
+io_write_all(int fd, const void *buf, size_t len, uint64_t deadline_ms)
+{
+	const char *p = buf;
+	ssize_t n;
+	int rc;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		rc = io_wait(fd, POLLOUT, deadline_ms);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+io_read_exact(int fd, void *buf, size_t len, uint64_t deadline_ms)
+{
+	char *p = buf;
+	ssize_t n;
+	int rc;
+
+	while (len > 0) {
+		n = recv(fd, p, len, 0);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return -ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		rc = io_wait(fd, POLLIN, deadline_ms);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

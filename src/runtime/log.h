@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* One-line diagnostics on stderr: "socksify: ...". One write(2) per line,
+ * no stdio, no allocation, errno preserved. */
+#ifndef SOCKSIFY_RUNTIME_LOG_H
+#define SOCKSIFY_RUNTIME_LOG_H
+
+#include "core/config.h"
+
+/* Set the threshold (from the config, at init). Default LOG_LEVEL_ERROR. */
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+/* Print "socksify: <message>\n" when level <= threshold. Never changes errno. */
+void log_msg(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* Connects the program's own socket to the proxy and runs the SOCKS5
+ * CONNECT handshake on it, bounded by the configured timeout. */
+#ifndef SOCKSIFY_RUNTIME_PROXY_CONNECT_H
+#define SOCKSIFY_RUNTIME_PROXY_CONNECT_H
+
+#include "core/socks5.h"
+#include "runtime/init.h"
+
+/*
+ * Connect fd (an AF_INET/AF_INET6 stream socket of family `family`) to
+ * the proxy of rt and ask it for target. Works on blocking and
+ * non-blocking sockets alike: the socket is switched to O_NONBLOCK for the
+ * handshake (so the whole exchange obeys one deadline) and its flags are
+ * restored before returning, so a non-blocking caller sees connect()
+ * succeed at once instead of EINPROGRESS. Every failure is logged in one
+ * line naming the target and the proxy.
+ * Returns 0 or a negative errno (see core/errmap.h for the table).
+ */
+int proxy_connect(const struct runtime *rt, int fd, int family,
+    const struct socks5_addr *target);
+
+#endif

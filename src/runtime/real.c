@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* Finds the next definition of each hooked symbol (normally libc's) once,
+ * under pthread_once, and guards against resolving to ourselves. */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+
+#include "runtime/real.h"
+
+int (*real_connect)(int, const struct sockaddr *, socklen_t);
+int (*real_close)(int);
+int (*real_getpeername)(int, struct sockaddr *, socklen_t *);
+ssize_t (*real_sendto)(int, const void *, size_t, int,
+    const struct sockaddr *, socklen_t);
+int (*real_getaddrinfo)(const char *, const char *, const struct addrinfo *,
+    struct addrinfo **);
+void (*real_freeaddrinfo)(struct addrinfo *);
+int (*real_getnameinfo)(const struct sockaddr *, socklen_t, char *, socklen_t,
+    char *, socklen_t, int);
+struct hostent *(*real_gethostbyname)(const char *);
+struct hostent *(*real_gethostbyname2)(const char *, int);
+int (*real_gethostbyname_r)(const char *, struct hostent *, char *, size_t,
+    struct hostent **, int *);
+int (*real_gethostbyname2_r)(const char *, int, struct hostent *, char *,
+    size_t, struct hostent **, int *);
+struct hostent *(*real_gethostbyaddr)(const void *, socklen_t, int);
+int (*real_gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *,
+    char *, size_t, struct hostent **, int *);
+int (*real_dup2)(int, int);
+int (*real_dup3)(int, int, int);
+int (*real_close_range)(unsigned int, unsigned int, int);
+
+static pthread_once_t real_once = PTHREAD_ONCE_INIT;
+static int real_status;
+
+/* dlsym(RTLD_NEXT) skips this object, so finding ourselves would mean a
+ * broken link order; treat it as missing rather than recursing forever. */
+static void *
+real_lookup(const char *name)
+{
+	void *next = dlsym(RTLD_NEXT, name);
+	Dl_info self, found;
+
+	if (next == NULL)
+		return NULL;
+	if (dladdr((void *)real_lookup, &self) != 0 &&
+	    dladdr(next, &found) != 0 && self.dli_fbase == found.dli_fbase)
+		return NULL;
+	return next;
+}
+
+#define REAL(name) (*(void **)&real_##name = real_lookup(#name))
+
+static void
+real_resolve(void)
+{
+	REAL(connect);
+	REAL(close);
+	REAL(getpeername);
+	REAL(sendto);
+	REAL(getaddrinfo);
+	REAL(freeaddrinfo);
+	REAL(getnameinfo);
+	REAL(gethostbyname);
+	REAL(gethostbyname2);
+	REAL(gethostbyname_r);
+	REAL(gethostbyname2_r);
+	REAL(gethostbyaddr);
+	REAL(gethostbyaddr_r);
+	REAL(dup2);
+	REAL(dup3);
+	REAL(close_range);
+	if (real_connect == NULL || real_close == NULL ||
+	    real_getpeername == NULL || real_getaddrinfo == NULL ||
+	    real_freeaddrinfo == NULL)
+		real_status = -ENOSYS;
+}
+
+int
+real_init(void)
+{
+	(void)pthread_once(&real_once, real_resolve);
+	return real_status;
+}

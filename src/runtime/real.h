@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The real libc functions behind our hooks, found once with
+ * dlsym(RTLD_NEXT). Internal code calls real_*, never the bare names. */
+#ifndef SOCKSIFY_RUNTIME_REAL_H
+#define SOCKSIFY_RUNTIME_REAL_H
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+struct hostent;
+
+extern int (*real_connect)(int, const struct sockaddr *, socklen_t);
+extern int (*real_close)(int);
+extern int (*real_getpeername)(int, struct sockaddr *, socklen_t *);
+extern ssize_t (*real_sendto)(int, const void *, size_t, int,
+    const struct sockaddr *, socklen_t);
+extern int (*real_getaddrinfo)(const char *, const char *,
+    const struct addrinfo *, struct addrinfo **);
+extern void (*real_freeaddrinfo)(struct addrinfo *);
+extern int (*real_getnameinfo)(const struct sockaddr *, socklen_t, char *,
+    socklen_t, char *, socklen_t, int);
+extern struct hostent *(*real_gethostbyname)(const char *);
+extern struct hostent *(*real_gethostbyname2)(const char *, int);
+extern int (*real_gethostbyname_r)(const char *, struct hostent *, char *,
+    size_t, struct hostent **, int *);
+extern int (*real_gethostbyname2_r)(const char *, int, struct hostent *,
+    char *, size_t, struct hostent **, int *);
+extern struct hostent *(*real_gethostbyaddr)(const void *, socklen_t, int);
+extern int (*real_gethostbyaddr_r)(const void *, socklen_t, int,
+    struct hostent *, char *, size_t, struct hostent **, int *);
+extern int (*real_dup2)(int, int);
+extern int (*real_dup3)(int, int, int);
+extern int (*real_close_range)(unsigned int, unsigned int, int);
+
+/*
+ * Resolve every real_* pointer. Thread-safe and idempotent (pthread_once).
+ * Returns 0, or -ENOSYS when a mandatory symbol (connect, close) is missing;
+ * optional ones (close_range on old libcs) are left NULL.
+ */
+int real_init(void);
+
+#endif

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* Reads the config file chosen by the lookup order and applies the
+ * SOCKSIFY_* environment on top. File I/O lives here, parsing in core. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runtime/real.h"
+#include "runtime/settings.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define SETTINGS_MAX_FILE (1024 * 1024)
+
+/* Read the whole file into a malloc'd buffer. 0, -ENOENT or -errno. */
+static int
+settings_read_file(const char *path, char **text, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t have = 0;
+	ssize_t n;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EISDIR;
+		goto out;
+	}
+	if (st.st_size > SETTINGS_MAX_FILE) {
+		rc = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (have < (size_t)st.st_size) {
+		n = read(fd, buf + have, (size_t)st.st_size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+	}
+	buf[have] = '\0';
+	*text = buf;
+	*len = have;
+	buf = NULL;
+out:
+	free(buf);
+	(void)real_close(fd);
+	return rc;
+}
+
+static int
+settings_parse_file(struct config *c, const char *path, bool must_exist,
+    char *err, size_t errcap)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = settings_read_file(path, &text, &len);
+	if (rc == -ENOENT && !must_exist)
+		return -ENOENT;
+	if (rc < 0) {
+		snprintf(err, errcap, "%s: cannot read config file: %s", path,
+		    strerror(-rc));
+		return -EINVAL;
+	}
+	rc = config_parse(c, text, len, path, err, errcap);
+	free(text);
+	return rc < 0 ? -EINVAL : 0;
+}
+
+static int
+settings_find_file(struct config *c, char *source, size_t sourcecap,
+    char *err, size_t errcap)
+{
+	char path[4096];
+	const char *env, *home;
+	int rc;
+
+	env = getenv("SOCKSIFY_CONF");
+	if (env != NULL && *env != '\0') {
+		snprintf(source, sourcecap, "%s", env);
+		return settings_parse_file(c, env, true, err, errcap);
+	}
+	env = getenv("XDG_CONFIG_HOME");
+	home = getenv("HOME");
+	path[0] = '\0';
+	if (env != NULL && *env == '/')
+		snprintf(path, sizeof(path), "%s/socksify/socksify.conf", env);
+	else if (home != NULL && *home == '/')
+		snprintf(path, sizeof(path),
+		    "%s/.config/socksify/socksify.conf", home);
+	if (path[0] != '\0') {
+		rc = settings_parse_file(c, path, false, err, errcap);
+		if (rc != -ENOENT) {
+			snprintf(source, sourcecap, "%s", path);
+			return rc;
+		}
+	}
+	rc = settings_parse_file(c, SYSCONFDIR "/socksify.conf", false, err,
+	    errcap);
+	if (rc != -ENOENT) {
+		snprintf(source, sourcecap, "%s", SYSCONFDIR "/socksify.conf");
+		return rc;
+	}
+	snprintf(source, sourcecap, "(built-in defaults)");
+	return 0;
+}
+
+int
+settings_load(struct config *c, char *source, size_t sourcecap, char *err,
+    size_t errcap)
+{
+	const char *env;
+	int rc;
+
+	config_defaults(c);
+	rc = settings_find_file(c, source, sourcecap, err, errcap);
+	if (rc < 0)
+		return rc;
+	env = getenv("SOCKSIFY_PROXY");
+	if (env != NULL && *env != '\0') {
+		c->has_proxy = false;
+		if (config_set(c, "proxy", env, "SOCKSIFY_PROXY", err,
+		    errcap) < 0)
+			return -EINVAL;
+	}
+	env = getenv("SOCKSIFY_LOG");
+	if (env != NULL && *env != '\0' &&
+	    config_set(c, "log_level", env, "SOCKSIFY_LOG", err, errcap) < 0)
+		return -EINVAL;
+	if (!c->has_proxy &&
+	    config_set(c, "proxy", SETTINGS_DEFAULT_PROXY, "default", err,
+	    errcap) < 0)
+		return -EINVAL;
+	return 0;
+}

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# shellcheck disable=SC2016  # $LD_PRELOAD is expanded by the inner sh
+# The wrapper: options, exit codes, config errors with FILE:LINE, warnings.
+set -u
+sx=${SOCKSIFY_BIN:?}
+tmp=$(mktemp -d) || exit 99
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+check() {	# check NAME WANT_STATUS WANT_STDERR_REGEX -- CMD...
+	local name=$1 want=$2 re=$3 st
+	shift 4
+	"$@" >"$tmp/out" 2>"$tmp/err"; st=$?
+	if [ "$st" != "$want" ] || ! grep -qE -- "$re" "$tmp/err" "$tmp/out"; then
+		echo "FAIL: $name: status $st (want $want), output:"; cat "$tmp/out" "$tmp/err"
+		fail=1
+	else
+		echo "ok: $name"
+	fi
+}
+export SOCKSIFY_CONF="$tmp/good.conf"
+printf 'proxy = socks5://127.0.0.1:1\n' >"$tmp/good.conf"
+check help 0 'Usage: socksify' -- "$sx" --help
+check version 0 '^socksify [0-9]' -- "$sx" --version
+check no-command 2 'Usage' -- "$sx"
+check bad-option 2 "unknown option '-z'" -- "$sx" -z true
+check missing-arg 2 'option -p needs an argument' -- "$sx" -p
+check not-found 127 'nosuchcommand-sx: command not found' -- "$sx" nosuchcommand-sx
+check exit-status 3 '' -- "$sx" sh -c 'exit 3'
+check preload-set 0 'libsocksify' -- "$sx" sh -c 'echo "$LD_PRELOAD"'
+check preload-kept 0 'libsocksify.so /x/keep.so' -- env LD_PRELOAD=/x/keep.so "$sx" sh -c 'echo "$LD_PRELOAD" | tr -s " "' 
+printf 'proxy = socks5://127.0.0.1:1080\nbogus = 1\n' >"$tmp/bad.conf"
+check bad-config 1 "bad.conf:2: unknown key 'bogus'" -- "$sx" -c "$tmp/bad.conf" true
+check missing-config 1 'nope.conf' -- "$sx" -c "$tmp/nope.conf" true
+check bad-proxy-env 1 'SOCKSIFY_PROXY' -- "$sx" -p 'socks5://127.0.0.1:99999' true
+cat >"$tmp/static.c" <<'C'
+int main(void) { return 0; }
+C
+if cc -static -o "$tmp/static" "$tmp/static.c" 2>/dev/null; then
+	check static-warning 0 'statically linked' -- "$sx" "$tmp/static"
+else
+	echo "FAIL: cannot build a static test program"; fail=1
+fi
+exit "$fail"

@@ -11,7 +11,7 @@ check() {	# check NAME WANT_STATUS WANT_STDERR_REGEX -- CMD...
 	local name=$1 want=$2 re=$3 st
 	shift 4
 	"$@" >"$tmp/out" 2>"$tmp/err"; st=$?
-	if [ "$st" != "$want" ] || ! grep -qE -- "$re" "$tmp/err" "$tmp/out"; then
+	if [ "$st" != "$want" ] || { [ -n "$re" ] && ! grep -qE -- "$re" "$tmp/err" "$tmp/out"; }; then
 		echo "FAIL: $name: status $st (want $want), output:"; cat "$tmp/out" "$tmp/err"
 		fail=1
 	else

@@ -18,10 +18,7 @@ struct config_ctx {
 	size_t errcap;
 };
 
-static int cerr(const struct config_ctx *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
+static __attribute__((format(printf, 2, 3))) int
 cerr(const struct config_ctx *x, const char *fmt, ...)
 {
 	const char *where = x->where != NULL ? x->where : "<config>";
@@ -109,51 +106,37 @@ set_proxy(struct config *c, const char *key, char *v,
 	return 0;
 }
 
+/* local/direct (CIDRs) and local_domain (patterns); all or nothing. */
 static int
-set_local(struct config *c, const char *key, char *v,
+set_list(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
 {
-	size_t old = c->n_local;
+	bool nets = strcmp(key, "local_domain") != 0;
+	size_t *n = nets ? &c->n_local : &c->n_local_domains;
+	size_t max = nets ? CONFIG_MAX_NETS : CONFIG_MAX_DOMAINS, old = *n;
 	char *tok;
+	int rc = 0;
 
-	while ((tok = next_token(&v)) != NULL) {
-		if (c->n_local == CONFIG_MAX_NETS) {
-			c->n_local = old;
-			return cerr(x, "too many '%s' entries (limit %d)", key,
-			    CONFIG_MAX_NETS);
-		}
-		if (rules_parse_cidr(tok, &c->local[c->n_local]) < 0) {
-			c->n_local = old;
-			return cerr(x, "bad CIDR '%s' for '%s'", tok, key);
-		}
-		c->n_local++;
-	}
-	return 0;
-}
-
-static int
-set_local_domain(struct config *c, const char *key, char *v,
-    const struct config_ctx *x)
-{
-	size_t old = c->n_local_domains;
-	char *tok;
-
-	while ((tok = next_token(&v)) != NULL) {
-		if (c->n_local_domains == CONFIG_MAX_DOMAINS) {
-			c->n_local_domains = old;
-			return cerr(x, "too many '%s' entries (limit %d)", key,
-			    CONFIG_MAX_DOMAINS);
-		}
-		if (!rules_domain_pattern_valid(tok)) {
-			c->n_local_domains = old;
-			return cerr(x, "bad domain pattern '%s' for '%s'", tok,
+	while (rc == 0 && (tok = next_token(&v)) != NULL) {
+		if (*n == max)
+			rc = cerr(x, "too many '%s' entries (limit %zu)", key,
+			    max);
+		else if (nets && rules_parse_cidr(tok, &c->local[*n]) < 0)
+			rc = cerr(x, "bad CIDR '%s' for '%s'", tok, key);
+		else if (!nets && !rules_domain_pattern_valid(tok))
+			rc = cerr(x, "bad domain pattern '%s' for '%s'", tok,
 			    key);
-		}
-		/* valid patterns are at most 256 bytes with a trailing dot */
-		(void)snprintf(c->local_domains[c->n_local_domains++],
-		    sizeof(c->local_domains[0]), "%.255s", tok);
+		else if (!nets)	/* valid: <= 255 bytes + a trailing dot */
+			(void)snprintf(c->local_domains[*n],
+			    sizeof(c->local_domains[0]), "%.255s", tok);
+		if (rc == 0)
+			(*n)++;
 	}
-	return 0;
+	if (rc == 0 && *n == old)
+		rc = cerr(x, "missing value for '%s'", key);
+	if (rc < 0)
+		*n = old;
+	return rc;
 }
 
 /* "10", "2.5", "2.5s", "500ms", "500 ms": up to millisecond precision. */
@@ -195,102 +178,73 @@ bad:
 	return cerr(x, "bad timeout '%s'", v);
 }
 
-struct config_word {
-	const char *name;
-	int value;
+/* Keyword keys; names[] is NULL-terminated, hint leaves out aliases. */
+static const struct {
+	const char *key, *hint;
+	const char *names[6];
+	int values[6];
+} config_words[] = {
+	{ "log_level", "quiet, error, info, debug",
+	  { "quiet", "error", "info", "verbose", "debug" },
+	  { LOG_LEVEL_QUIET, LOG_LEVEL_ERROR, LOG_LEVEL_INFO, LOG_LEVEL_INFO,
+	    LOG_LEVEL_DEBUG } },
+	{ "dns", "remote, local", { "remote", "local" },
+	  { DNS_REMOTE, DNS_LOCAL } },
+	{ "udp", "proxy, block, direct", { "proxy", "block", "direct" },
+	  { UDP_PROXY, UDP_BLOCK, UDP_DIRECT } },
 };
 
-static const struct config_word log_words[] = {
-	{ "quiet", LOG_LEVEL_QUIET }, { "error", LOG_LEVEL_ERROR },
-	{ "info", LOG_LEVEL_INFO }, { "verbose", LOG_LEVEL_INFO },
-	{ "debug", LOG_LEVEL_DEBUG }, { NULL, 0 }
-};
-static const struct config_word dns_words[] = {
-	{ "remote", DNS_REMOTE }, { "local", DNS_LOCAL }, { NULL, 0 }
-};
-static const struct config_word udp_words[] = {
-	{ "proxy", UDP_PROXY }, { "block", UDP_BLOCK },
-	{ "direct", UDP_DIRECT }, { NULL, 0 }
-};
-
+/* log_level, dns, udp: one of the words above, case-insensitive. */
 static int
-lookup_word(const struct config_word *w, const char *v, int *out)
-{
-	for (; w->name != NULL; w++) {
-		if (word_ieq(v, w->name)) {
-			*out = w->value;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static int
-set_log_level(struct config *c, const char *key, char *v,
+set_word(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
 {
+	size_t i = 0, j;
 	int w;
 
-	if (lookup_word(log_words, v, &w) < 0)
-		return cerr(x, "bad value '%s' for '%s' (quiet, error, info, "
-		    "debug)", v, key);
-	c->log_level = (enum log_level)w;
+	while (strcmp(config_words[i].key, key) != 0)
+		i++;
+	for (j = 0; config_words[i].names[j] != NULL; j++)
+		if (word_ieq(v, config_words[i].names[j]))
+			break;
+	if (config_words[i].names[j] == NULL)
+		return cerr(x, "bad value '%s' for '%s' (%s)", v, key,
+		    config_words[i].hint);
+	w = config_words[i].values[j];
+	if (strcmp(key, "log_level") == 0)
+		c->log_level = (enum log_level)w;
+	else if (strcmp(key, "dns") == 0)
+		c->dns = (enum dns_mode)w;
+	else
+		c->udp = (enum udp_mode)w;
 	return 0;
 }
 
+/* placeholder_v4 / placeholder_v6: a CIDR of the right family and size. */
 static int
-set_dns(struct config *c, const char *key, char *v,
+set_placeholder(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
 {
-	int w;
-
-	if (lookup_word(dns_words, v, &w) < 0)
-		return cerr(x, "bad value '%s' for '%s' (remote, local)", v,
-		    key);
-	c->dns = (enum dns_mode)w;
-	return 0;
-}
-
-static int
-set_udp(struct config *c, const char *key, char *v,
-    const struct config_ctx *x)
-{
-	int w;
-
-	if (lookup_word(udp_words, v, &w) < 0)
-		return cerr(x, "bad value '%s' for '%s' (proxy, block, direct)",
-		    v, key);
-	c->udp = (enum udp_mode)w;
-	return 0;
-}
-
-static int
-set_placeholder_v4(struct config *c, const char *key, char *v,
-    const struct config_ctx *x)
-{
+	static const struct {
+		int family;
+		unsigned min, max;
+		const char *name;
+	} lim[2] = {
+		{ AF_INET, 8, 30, "IPv4" }, { AF_INET6, 64, 120, "IPv6" }
+	};
+	int i = strcmp(key, "placeholder_v6") == 0;
 	struct rules_net n;
 
 	if (rules_parse_cidr(v, &n) < 0)
 		return cerr(x, "bad CIDR '%s' for '%s'", v, key);
-	if (n.family != AF_INET || n.prefix < 8 || n.prefix > 30)
-		return cerr(x, "bad value '%s' for '%s' (IPv4 network, prefix "
-		    "/8 to /30)", v, key);
-	c->placeholder_v4 = n;
-	return 0;
-}
-
-static int
-set_placeholder_v6(struct config *c, const char *key, char *v,
-    const struct config_ctx *x)
-{
-	struct rules_net n;
-
-	if (rules_parse_cidr(v, &n) < 0)
-		return cerr(x, "bad CIDR '%s' for '%s'", v, key);
-	if (n.family != AF_INET6 || n.prefix < 64 || n.prefix > 120)
-		return cerr(x, "bad value '%s' for '%s' (IPv6 network, prefix "
-		    "/64 to /120)", v, key);
-	c->placeholder_v6 = n;
+	if (n.family != lim[i].family || n.prefix < lim[i].min ||
+	    n.prefix > lim[i].max)
+		return cerr(x, "bad value '%s' for '%s' (%s network, prefix /%u "
+		    "to /%u)", v, key, lim[i].name, lim[i].min, lim[i].max);
+	if (i == 0)
+		c->placeholder_v4 = n;
+	else
+		c->placeholder_v6 = n;
 	return 0;
 }
 
@@ -318,16 +272,16 @@ static const struct {
 	    const struct config_ctx *);
 } config_keys[] = {
 	{ "proxy",		set_proxy },
-	{ "local",		set_local },
-	{ "direct",		set_local },
-	{ "local_domain",	set_local_domain },
+	{ "local",		set_list },
+	{ "direct",		set_list },
+	{ "local_domain",	set_list },
 	{ "timeout",		set_timeout },
-	{ "log_level",		set_log_level },
-	{ "dns",		set_dns },
-	{ "placeholder_v4",	set_placeholder_v4 },
-	{ "placeholder_v6",	set_placeholder_v6 },
+	{ "log_level",		set_word },
+	{ "dns",		set_word },
+	{ "placeholder_v4",	set_placeholder },
+	{ "placeholder_v6",	set_placeholder },
 	{ "hosts_file",		set_hosts_file },
-	{ "udp",		set_udp },
+	{ "udp",		set_word },
 };
 
 static int
@@ -399,7 +353,7 @@ config_line(struct config *c, char *line, bool *seen_proxy,
 	if (*key == '\0')
 		return 0;
 	eq = strchr(key, '=');
-	if (eq == NULL || eq == key)
+	if (eq == NULL)
 		return cerr(x, "expected 'key = value'");
 	*eq = '\0';
 	key = trim(key);

@@ -12,7 +12,7 @@
 #define NM_VERSION	1
 #define NM_HDR_SIZE	64
 #define NM_NAME_SIZE	(NAMEMAP_NAME_MAX + 1)
-#define NM_PROBE	8		/* slots tried after the preferred one */
+#define NM_PROBE	8	/* slots tried after the preferred one */
 #define NM_NIL		0u
 
 /*
@@ -187,6 +187,15 @@ nm_chain_del(struct nm_hdr *h, struct nm_meta *m, uint32_t i)
 	return 0;
 }
 
+/* -EINVAL for an index past the map, -ENOENT for a free slot, else 0. */
+static int
+nm_used(const struct nm_hdr *h, uint32_t index)
+{
+	if (index >= h->n_slots)
+		return -EINVAL;
+	return nm_meta(h)[index].len == 0 ? -ENOENT : 0;
+}
+
 /* Pick the slot for a new name; unlinks it from whatever list holds it. */
 static int
 nm_take_slot(struct nm_hdr *h, struct nm_meta *m, uint32_t pref,
@@ -336,11 +345,10 @@ namemap_name(const void *region, uint32_t index, char *out, size_t cap)
 {
 	const struct nm_hdr *h = region;
 	const struct nm_meta *m = nm_meta(h);
+	int rc;
 
-	if (index >= h->n_slots)
-		return -EINVAL;
-	if (m[index].len == 0)
-		return -ENOENT;
+	if ((rc = nm_used(h, index)) < 0)
+		return rc;
 	if (out == NULL || cap <= m[index].len)
 		return -ENOSPC;
 	memcpy(out, nm_name(h, index), m[index].len);
@@ -353,11 +361,10 @@ namemap_pin(void *region, uint32_t index)
 {
 	struct nm_hdr *h = region;
 	struct nm_meta *m = nm_meta(h);
+	int rc;
 
-	if (index >= h->n_slots)
-		return -EINVAL;
-	if (m[index].len == 0)
-		return -ENOENT;
+	if ((rc = nm_used(h, index)) < 0)
+		return rc;
 	if (m[index].pins == UINT32_MAX)
 		return -EOVERFLOW;
 	if (m[index].pins++ == 0)
@@ -370,11 +377,10 @@ namemap_unpin(void *region, uint32_t index)
 {
 	struct nm_hdr *h = region;
 	struct nm_meta *m = nm_meta(h);
+	int rc;
 
-	if (index >= h->n_slots)
-		return -EINVAL;
-	if (m[index].len == 0)
-		return -ENOENT;
+	if ((rc = nm_used(h, index)) < 0)
+		return rc;
 	if (m[index].pins == 0)
 		return 0;
 	if (--m[index].pins == 0)
@@ -406,19 +412,11 @@ nm_put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Do a and b agree on their first bits bits? */
-static int
-nm_prefix_eq(const uint8_t *a, const uint8_t *b, unsigned bits)
+/* Network mask of the first bits (0..32) bits of a 32-bit word. */
+static uint32_t
+nm_mask32(unsigned bits)
 {
-	unsigned whole = bits / 8, rest = bits % 8;
-	uint8_t mask;
-
-	if (memcmp(a, b, whole) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	mask = (uint8_t)(0xff00u >> rest);
-	return ((a[whole] ^ b[whole]) & mask) == 0;
+	return bits == 0 ? 0 : UINT32_MAX << (32 - bits);
 }
 
 uint32_t
@@ -442,11 +440,15 @@ int
 namemap_v4_to_index(const uint8_t base[static 4], uint8_t prefix,
     const uint8_t addr[static 4], uint32_t *index)
 {
+	uint32_t a, b;
+
 	if (prefix > 32)
 		return -EINVAL;
-	if (!nm_prefix_eq(addr, base, prefix) || nm_be32(addr) < nm_be32(base))
+	a = nm_be32(addr);
+	b = nm_be32(base);
+	if (((a ^ b) & nm_mask32(prefix)) != 0 || a < b)
 		return -ENOENT;
-	*index = nm_be32(addr) - nm_be32(base);
+	*index = a - b;
 	return 0;
 }
 
@@ -464,11 +466,16 @@ int
 namemap_v6_to_index(const uint8_t base[static 16], uint8_t prefix,
     const uint8_t addr[static 16], uint32_t *index)
 {
+	uint32_t a, b;
+
 	if (prefix > 128)
 		return -EINVAL;
-	if (!nm_prefix_eq(addr, base, prefix < 96 ? 96 : prefix) ||
-	    nm_be32(addr + 12) < nm_be32(base + 12))
+	/* Only the low 32 bits vary: the first 96 always match base. */
+	a = nm_be32(addr + 12);
+	b = nm_be32(base + 12);
+	if (memcmp(addr, base, 12) != 0 ||
+	    ((a ^ b) & nm_mask32(prefix > 96 ? prefix - 96u : 0)) != 0 || a < b)
 		return -ENOENT;
-	*index = nm_be32(addr + 12) - nm_be32(base + 12);
+	*index = a - b;
 	return 0;
 }

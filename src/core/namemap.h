@@ -12,7 +12,7 @@
 
 #define NAMEMAP_NAME_MAX	255		/* bytes, without the NUL */
 #define NAMEMAP_SLOTS_MAX	(1u << 24)	/* largest accepted n_slots */
-#define NAMEMAP_V4_SLOTS_CAP	(1u << 22)	/* namemap_slots_for_prefix_v4 */
+#define NAMEMAP_V4_SLOTS_CAP	(1u << 22)	/* slots_for_prefix_v4 cap */
 
 /*
  * Locking: every function taking a region assumes the caller holds the

@@ -28,10 +28,7 @@ static const struct {
 
 #define N_SCHEMES	(sizeof(proxy_schemes) / sizeof(proxy_schemes[0]))
 
-static int fail(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
+static __attribute__((format(printf, 3, 4))) int
 fail(char *why, size_t whycap, const char *fmt, ...)
 {
 	va_list ap;

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * SOCKS5 codec: encode_* and decode_* on (buffer, length) pairs.
- * No syscalls, no allocation; the handshake loop lives in runtime/.
+ * SOCKS5 codec: encode_* and decode_* on (buffer, length) pairs.  Memory
+ * and string functions (plus inet_ntop) only: no syscalls, no allocation;
+ * the handshake loop lives in runtime/.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "core/socks5.h"
@@ -138,7 +141,7 @@ socks5_addr_from_sockaddr(struct socks5_addr *a, const struct sockaddr *sa,
 		if (memcmp(&sin6.sin6_addr, v4mapped, sizeof(v4mapped)) == 0) {
 			t.atyp = SOCKS5_ATYP_IPV4;
 			t.len = 4;
-			memcpy(t.addr, (const uint8_t *)&sin6.sin6_addr + 12, 4);
+			memcpy(t.addr, sin6.sin6_addr.s6_addr + 12, 4);
 		} else {
 			t.atyp = SOCKS5_ATYP_IPV6;
 			t.len = 16;
@@ -170,114 +173,33 @@ socks5_addr_from_name(struct socks5_addr *a, const char *name, uint16_t port)
 	return 0;
 }
 
-/* Decimal digits of v at p; returns the count. */
-static size_t
-put_dec(char *p, unsigned int v)
-{
-	char d[10];
-	size_t n = 0, i;
-
-	do {
-		d[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (i = 0; i < n; i++)
-		p[i] = d[n - 1 - i];
-	return n;
-}
-
-/* One 16-bit group in lower-case hex, no leading zeros (RFC 5952 §4.1). */
-static size_t
-put_hex16(char *p, unsigned int v)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t n = 0;
-	int shift;
-	bool started = false;
-
-	for (shift = 12; shift >= 0; shift -= 4) {
-		unsigned int nib = (v >> shift) & 0xf;
-
-		if (nib != 0 || started || shift == 0) {
-			p[n++] = hex[nib];
-			started = true;
-		}
-	}
-	return n;
-}
-
-/* RFC 5952 §4.2: "::" replaces the first longest run of >= 2 zero groups. */
-static size_t
-put_ipv6(char *p, const uint8_t b[static 16])
-{
-	unsigned int g[8];
-	int i, run, best = -1, bestlen = 1;
-	size_t n = 0;
-
-	for (i = 0; i < 8; i++)
-		g[i] = (unsigned int)(b[2 * i] << 8 | b[2 * i + 1]);
-	for (i = 0; i < 8; i += run > 0 ? run : 1) {
-		for (run = 0; i + run < 8 && g[i + run] == 0; run++)
-			continue;
-		if (run > bestlen) {
-			best = i;
-			bestlen = run;
-		}
-	}
-	for (i = 0; i < 8;) {
-		if (i == best) {
-			p[n++] = ':';
-			p[n++] = ':';
-			i += bestlen;
-			continue;
-		}
-		if (i > 0 && i != best + bestlen)
-			p[n++] = ':';
-		n += put_hex16(p + n, g[i]);
-		i++;
-	}
-	return n;
-}
-
 const char *
 socks5_addr_format(const struct socks5_addr *a, char *buf, size_t cap)
 {
-	char tmp[SOCKS5_ADDR_STRLEN];
-	size_t n = 0, i;
-	bool ok;
+	char host[SOCKS5_ADDR_STRLEN];
+	size_t i;
+	int af;
 
 	if (buf == NULL || cap == 0)
 		return buf;
-	ok = a != NULL && (addr_valid(a) ||
-	    (a->atyp == SOCKS5_ATYP_DOMAIN && a->len == 0));
-	if (!ok) {
-		memcpy(tmp, "(invalid)", 9);
-		n = 9;
-	} else if (a->atyp == SOCKS5_ATYP_IPV4) {
-		for (i = 0; i < 4; i++) {
-			if (i > 0)
-				tmp[n++] = '.';
-			n += put_dec(tmp + n, a->addr[i]);
-		}
-	} else if (a->atyp == SOCKS5_ATYP_IPV6) {
-		tmp[n++] = '[';
-		n += put_ipv6(tmp + n, a->addr);
-		tmp[n++] = ']';
-	} else {
-		for (i = 0; i < a->len; i++) {
-			uint8_t c = a->addr[i];
-
-			tmp[n++] = c > 0x20 && c < 0x7f ? (char)c : '?';
-		}
+	if (a == NULL || (!addr_valid(a) && a->atyp != SOCKS5_ATYP_DOMAIN)) {
+		(void)snprintf(buf, cap, "(invalid)");
+		return buf;
 	}
-	if (ok) {
-		tmp[n++] = ':';
-		n += put_dec(tmp + n, a->port);
+	if (a->atyp == SOCKS5_ATYP_DOMAIN) {
+		for (i = 0; i < a->len; i++)	/* len 0 allowed: see decoder */
+			host[i] = a->addr[i] > 0x20 && a->addr[i] < 0x7f ?
+			    (char)a->addr[i] : '?';
+		host[i] = '\0';
+		(void)snprintf(buf, cap, "%s:%u", host, a->port);
+		return buf;
 	}
-	if (n > cap - 1)
-		n = cap - 1;
-	memcpy(buf, tmp, n);
-	buf[n] = '\0';
+	/* inet_ntop is pure string code; it prints the RFC 5952 form. */
+	af = a->atyp == SOCKS5_ATYP_IPV4 ? AF_INET : AF_INET6;
+	if (inet_ntop(af, a->addr, host, sizeof(host)) == NULL)
+		(void)snprintf(host, sizeof(host), "?");
+	(void)snprintf(buf, cap, af == AF_INET ? "%s:%u" : "[%s]:%u", host,
+	    a->port);
 	return buf;
 }
 
@@ -393,6 +315,11 @@ socks5_decode_reply(const uint8_t *in, size_t len, struct socks5_reply *r,
 
 	if (len >= 1 && in[0] != SOCKS5_VERSION)
 		return -EBADMSG;
+	/*
+	 * *need is the shortest reply still possible (a 0-length domain), so
+	 * a caller reading exactly that never takes application data that
+	 * follows the reply on the socket.
+	 */
 	if (len < 3) {
 		if (need != NULL)
 			*need = 3 + ADDR_MIN_EMPTY;
@@ -422,6 +349,7 @@ socks5_decode_udp_header(const uint8_t *in, size_t len,
 	size_t more = 0;
 	ssize_t rc;
 
+	/* RFC 1928 §7: RSV is 0x0000; FRAG != 0 is a fragment (unsupported). */
 	if (len < 3 || in[0] != 0 || in[1] != 0 || in[2] != 0)
 		return -EBADMSG;
 	rc = addr_parse(in + 3, len - 3, false, &t, &more);

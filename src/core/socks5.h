@@ -81,12 +81,13 @@ int socks5_addr_from_name(struct socks5_addr *a, const char *name,
     uint16_t port);
 
 /*
- * Write "1.2.3.4:80", "[2001:db8::1]:80" (RFC 5952 form) or "name:80" into
- * buf; SOCKS5_ADDR_STRLEN bytes always suffice.  Truncated to cap - 1 bytes
+ * Write "1.2.3.4:80", "[2001:db8::1]:80" (RFC 5952 form, via inet_ntop) or
+ * "name:80" into buf; SOCKS5_ADDR_STRLEN bytes always suffice.  Truncated
  * and NUL-terminated when cap > 0 (nothing written when cap == 0).  Name
- * bytes outside printable ASCII are shown as '?' so a hostile reply cannot
- * inject control characters into logs.  An IP with a wrong len or an
- * unknown atyp gives "(invalid)".  Returns buf.
+ * bytes outside 0x21..0x7e are shown as '?' so a hostile reply cannot put
+ * control characters into logs; a 0-length name (see decode_reply) gives
+ * ":port".  An IP with a wrong len or an unknown atyp gives "(invalid)".
+ * Returns buf.  Thread-safe.
  */
 const char *socks5_addr_format(const struct socks5_addr *a, char *buf,
     size_t cap);

@@ -8,7 +8,18 @@
 
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
+#include "runtime/names.h"
 #include "runtime/real.h"
+
+/* Forget fd's record; drop its name-map pin. */
+static void
+close_forget(int fd)
+{
+	struct fdstate old;
+
+	if (fdstate_take(fd, &old) && old.pinned)
+		names_unpin(old.name_index);
+}
 
 SX_EXPORT int
 close(int fd)
@@ -17,7 +28,11 @@ close(int fd)
 		errno = ENOSYS;
 		return -1;
 	}
-	(void)fdstate_take(fd, NULL);
+	/* The name map's descriptor is ours: a daemon closing every fd
+	 * must not take it from its exec'd children. Report success. */
+	if (fd >= 0 && fd == names_fd())
+		return 0;
+	close_forget(fd);
 	return real_close(fd);
 }
 
@@ -32,7 +47,7 @@ dup2(int oldfd, int newfd)
 	}
 	rc = real_dup2(oldfd, newfd);
 	if (rc >= 0 && oldfd != newfd)
-		(void)fdstate_take(newfd, NULL);
+		close_forget(newfd);
 	return rc;
 }
 
@@ -47,6 +62,6 @@ dup3(int oldfd, int newfd, int flags)
 	}
 	rc = real_dup3(oldfd, newfd, flags);
 	if (rc >= 0)
-		(void)fdstate_take(newfd, NULL);
+		close_forget(newfd);
 	return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "runtime/init.h"
 #include "runtime/log.h"
+#include "runtime/names.h"
 #include "runtime/real.h"
 #include "runtime/settings.h"
 
@@ -110,4 +111,12 @@ runtime_get(void)
 		return &runtime_bootstrap;
 	(void)pthread_once(&runtime_once, runtime_init);
 	return runtime_real ? &runtime : NULL;
+}
+
+/* Load time does only what exec'd children need before any fork: the
+ * shared name map's descriptor (a few syscalls, nothing mapped). */
+__attribute__((constructor)) static void
+runtime_load(void)
+{
+	names_preinit();
 }

@@ -1,11 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /* Routing decision for connect(): cheap address checks first, one
  * getsockopt(SO_TYPE) only for addresses that would be proxied. */
+#include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 
+#include "core/namemap.h"
 #include "core/rules.h"
+#include "runtime/log.h"
+#include "runtime/names.h"
 #include "runtime/route.h"
+
+/* Address text for a log line (static buffer: logging only). */
+static const char *
+route_fmt(const struct sockaddr *sa)
+{
+	static __thread char buf[INET6_ADDRSTRLEN];
+
+	if (sa->sa_family == AF_INET)
+		return inet_ntop(AF_INET,
+		    &((const struct sockaddr_in *)sa)->sin_addr, buf,
+		    sizeof(buf));
+	return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+	    buf, sizeof(buf));
+}
 
 static bool
 route_is_unspecified(const struct sockaddr *sa)
@@ -44,9 +63,11 @@ route_is_proxy(const struct runtime *rt, const struct sockaddr *sa)
 
 enum route
 route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
-    socklen_t len, struct socks5_addr *target)
+    socklen_t len, struct route_info *ri)
 {
-	int type = 0;
+	char name[NAMEMAP_NAME_MAX + 1];
+	uint16_t port;
+	int type = 0, rc;
 	socklen_t tlen = sizeof(type);
 
 	if (sa == NULL || rt->bootstrap)
@@ -62,7 +83,27 @@ route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
 	}
 	if (rules_is_loopback(sa) || route_is_unspecified(sa))
 		return ROUTE_DIRECT;
+	ri->placeholder = false;
 	if (rt->status == 0) {
+		rc = names_placeholder_name(rt, sa, name, sizeof(name),
+		    &ri->slot);
+		if (rc != 0) {
+			if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type,
+			    &tlen) != 0 || type != SOCK_STREAM)
+				return ROUTE_DIRECT;
+			port = ntohs(sa->sa_family == AF_INET ?
+			    ((const struct sockaddr_in *)sa)->sin_port :
+			    ((const struct sockaddr_in6 *)sa)->sin6_port);
+			if (rc < 0 ||
+			    socks5_addr_from_name(&ri->target, name, port) < 0) {
+				ri->err = -EHOSTUNREACH;
+				log_error("connect: %s is a placeholder address "
+				    "socksify has no name for", route_fmt(sa));
+				return ROUTE_FAIL;
+			}
+			ri->placeholder = true;
+			return ROUTE_PROXY;
+		}
 		if (route_is_proxy(rt, sa) ||
 		    rules_nets_match_sockaddr(rt->cfg.local,
 		    rt->cfg.n_local, sa))
@@ -71,7 +112,7 @@ route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
 	    type != SOCK_STREAM)
 		return ROUTE_DIRECT;
-	if (socks5_addr_from_sockaddr(target, sa, len) < 0)
+	if (socks5_addr_from_sockaddr(&ri->target, sa, len) < 0)
 		return ROUTE_DIRECT;
 	return ROUTE_PROXY;
 }

@@ -1,0 +1,11 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install what building and testing socksify needs on Debian 12 (as root).
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config check \
+	iproute2 nftables procps psmisc \
+	microsocks dante-server \
+	curl wget python3 netcat-openbsd dnsutils shellcheck

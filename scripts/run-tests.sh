@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Every test: a -Werror build with the whole suite (unit, structural,
+# integration in network namespaces), the same under ASan+UBSan, then
+# `make distcheck`. Strict: an integration test that would skip fails.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+sh scripts/install-deps.sh
+autoreconf -fi
+export SOCKSIFY_TEST_STRICT=1
+jobs=$(nproc 2>/dev/null || echo 2)
+
+run_suite() {	# run_suite DIR CONFIGURE-ARGS...
+	dir=$1; shift
+	rm -rf "$dir" && mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" "$@" >/dev/null &&
+	 make -j"$jobs" >/dev/null && make -j"$jobs" check) || {
+		echo "=== FAILED in $dir; test logs: ===" >&2
+		cat "$dir"/test-suite.log >&2 || true
+		return 1
+	}
+}
+
+echo "== build with -Werror, full test suite =="
+run_suite build-ci --enable-werror
+echo "== ASan + UBSan build, full test suite =="
+run_suite build-asan --enable-werror --enable-sanitizers
+echo "== make distcheck =="
+(cd build-ci && make distcheck >/dev/null) || { echo "distcheck failed" >&2; exit 1; }
+echo "== all tests passed =="

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* Name resolution policy for every resolver hook: what resolves locally
+ * (numeric, localhost, hosts file, local domains, dns = local), and the
+ * placeholder addresses handed out for everything else (remote DNS). The
+ * name map lives in a shared memfd inherited across fork and exec. */
+#ifndef SOCKSIFY_RUNTIME_NAMES_H
+#define SOCKSIFY_RUNTIME_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "runtime/init.h"
+
+#define NAMES_MAX_ADDRS 16
+
+struct names_result {
+	size_t n;			/* addresses in addr[], 1..MAX */
+	int family[NAMES_MAX_ADDRS];	/* AF_INET or AF_INET6 */
+	uint8_t addr[NAMES_MAX_ADDRS][16]; /* network order; 4 used for v4 */
+	char canon[256];		/* canonical name (the name asked) */
+};
+
+enum names_how {
+	NAMES_REAL,	/* ask libc: numeric, localhost, local domain, dns=local */
+	NAMES_ANSWER,	/* *r holds the answer (hosts file or placeholder) */
+	NAMES_ERROR,	/* *err is a negative errno; already logged */
+};
+
+/*
+ * Decide how to answer a forward lookup of name for family (AF_INET,
+ * AF_INET6 or AF_UNSPEC). In remote mode a name gets one placeholder:
+ * IPv4 for AF_INET and AF_UNSPEC, IPv6 for AF_INET6. Hosts-file names get
+ * their hosts-file addresses of that family (NAMES_ERROR with -ENOENT when
+ * the file has the name only in the other family). Never sends a query.
+ * Thread-safe; no lock is held across I/O.
+ */
+enum names_how names_resolve(const struct runtime *rt, const char *name,
+    int family, struct names_result *r, int *err);
+
+/*
+ * Reverse lookup for getnameinfo()/gethostbyaddr(): the name behind a
+ * placeholder, or the hosts-file name of an address. family AF_INET (addr
+ * 4 bytes) or AF_INET6 (16 bytes; v4-mapped handled). 0 and the name in
+ * out, -ENOENT when we know no name (callers must then NOT ask the real
+ * resolver in remote mode: that would be a DNS query), -ENOSPC.
+ */
+int names_reverse(const struct runtime *rt, int family, const void *addr,
+    char *out, size_t cap);
+
+/*
+ * For connect()/sendto(): is sa a placeholder? 1 and the name plus its
+ * slot (for names_pin), 0 when it is not a placeholder, -EHOSTUNREACH when
+ * it is one we have no name for (stale, or from another socksify tree).
+ */
+int names_placeholder_name(const struct runtime *rt, const struct sockaddr *sa,
+    char *out, size_t cap, uint32_t *slot);
+
+/* Keep a placeholder's name while a socket uses it (never recycled). */
+void names_pin(uint32_t slot);
+void names_unpin(uint32_t slot);
+
+/* Load-time setup (library constructor): in a process that did not
+ * inherit a map, create the shared memfd and export SOCKSIFY_NAMEMAP so
+ * that exec'd children find it. A few syscalls, no mapping of the data. */
+void names_preinit(void);
+
+/* Is fd the name map's own descriptor? (close() must not close it.) */
+int names_fd(void);
+
+#endif

@@ -1,0 +1,478 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: MIT
+# Shared harness for the integration scenarios; sourced, never run.
+# Builds client <-> proxy <-> server network namespaces, starts real servers,
+# counts what the client sends around the proxy. Needs bash and root.
+#
+# Topology (X derived from $$; every test has its own namespaces):
+#   sxcPID  client  10.X.1.2  fd00:X:1::2   default routes via the proxy
+#   sxpPID  proxy   10.X.1.1  fd00:X:1::1 | 10.X.2.1  fd00:X:2::1, forwarding off
+#   sxsPID  server  10.X.2.2  fd00:X:2::2
+# The client can reach nothing but the proxy: its packets for anything else
+# are counted by nft (counter "leak", port 53 also in "dns") and rejected, so
+# a leak fails fast and shows up in leak_count.
+
+# shellcheck disable=SC2034	# variables are used by the scenarios
+
+SX_X=$(($$ % 250 + 1))
+SX_NS_C=sxc$$
+SX_NS_P=sxp$$
+SX_NS_S=sxs$$
+SX_CLIENT4=10.$SX_X.1.2
+SX_PROXY4=10.$SX_X.1.1
+SX_PROXY_OUT4=10.$SX_X.2.1
+SX_SERVER4=10.$SX_X.2.2
+SX_CLIENT6=fd00:$SX_X:1::2
+SX_PROXY6=fd00:$SX_X:1::1
+SX_PROXY_OUT6=fd00:$SX_X:2::1
+SX_SERVER6=fd00:$SX_X:2::2
+SX_WAIT=${SX_WAIT:-5}		# seconds for a server to come up
+SX_CLIENT_TIMEOUT=${SX_CLIENT_TIMEOUT:-10}	# bound on every client run
+if [ -z "${SX_PYTHON:-}" ]; then
+	# The distribution's python, not a pyenv shim (a shell script).
+	SX_PYTHON=python3
+	[ -x /usr/bin/python3 ] && SX_PYTHON=/usr/bin/python3
+fi
+SX=${SOCKSIFY_BIN:-}
+SX_TOP_SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SX_HELPERS=$SX_TOP_SRCDIR/tests/helpers
+SX_NAME=$(basename "$0" .sh)
+SX_PIDS=()
+SX_NETNS=()
+SX_USERS=()
+SX_TMP=
+SX_FAILED=0
+SX_LAST_PID=
+SX_LAST_PORT=
+
+sx_log() { printf '%s: %s\n' "$SX_NAME" "$*" >&2; }
+
+# Exit 77, or 99 under SOCKSIFY_TEST_STRICT=1 so CI cannot pass by skipping.
+sx_skip()
+{
+	if [ "${SOCKSIFY_TEST_STRICT:-0}" = 1 ]; then
+		sx_log "ERROR (strict, would skip): $*"
+		exit 99
+	fi
+	sx_log "SKIP: $*"
+	exit 77
+}
+
+sx_error() { sx_log "ERROR: $*"; exit 99; }
+
+# sx_check DESCRIPTION CMD...: run one assertion, remember a failure, go on.
+sx_check()
+{
+	local what=$1
+	shift
+	if "$@"; then
+		printf 'ok   - %s\n' "$what"
+	else
+		printf 'FAIL - %s\n' "$what"
+		SX_FAILED=$((SX_FAILED + 1))
+	fi
+}
+
+# sx_not CMD...: succeed when CMD fails (for sx_check).
+sx_not() { ! "$@"; }
+
+sx_done()
+{
+	if [ "$SX_FAILED" -ne 0 ]; then
+		sx_log "$SX_FAILED check(s) failed"
+		exit 1
+	fi
+	exit 0
+}
+
+sx_require_root()
+{
+	[ "$(id -u)" -eq 0 ] || sx_skip "needs root (network namespaces)"
+	ip netns list >/dev/null 2>&1 || sx_skip "ip netns not available"
+}
+
+sx_require_bin()
+{
+	local b
+	for b in "$@"; do
+		command -v "$b" >/dev/null 2>&1 || sx_skip "$b not installed"
+	done
+}
+
+sx_require_socksify()
+{
+	[ -n "$SX" ] || sx_skip "SOCKSIFY_BIN not set"
+	[ -x "$SX" ] || sx_skip "SOCKSIFY_BIN=$SX is not executable"
+	if [ -n "${SOCKSIFY_LIB:-}" ] && [ ! -e "$SOCKSIFY_LIB" ]; then
+		sx_skip "SOCKSIFY_LIB=$SOCKSIFY_LIB does not exist"
+	fi
+}
+
+# Kill one recorded process: TERM, up to 2 s, then KILL; reap it.
+sx_kill()
+{
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+sx_cleanup()
+{
+	local pid ns u
+	trap - EXIT
+	trap '' INT TERM	# bounded anyway; finish rather than leave debris
+	for pid in "${SX_PIDS[@]}"; do
+		sx_kill "$pid"
+	done
+	# Anything left in our namespaces descends from us (dante children).
+	for ns in "${SX_NETNS[@]}"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns delete "$ns" 2>/dev/null
+	done
+	for u in "${SX_USERS[@]}"; do
+		userdel "$u" 2>/dev/null
+	done
+	if [ -n "$SX_TMP" ] && [ "${SX_KEEP:-0}" != 1 ]; then
+		rm -rf "$SX_TMP"
+	fi
+}
+
+# Root, netns, the wrapper, the given binaries; then namespaces and nft.
+sx_setup()
+{
+	sx_require_root
+	sx_require_socksify
+	sx_require_bin ip nft ss timeout "$SX_PYTHON" "$@"
+	trap sx_cleanup EXIT
+	trap 'exit 99' INT TERM
+	SX_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sx-$SX_NAME.XXXXXX") ||
+	    sx_error "mktemp failed"
+	chmod 755 "$SX_TMP"
+	# Only the config files the tests write may be read.
+	export XDG_CONFIG_HOME="$SX_TMP/xdg" HOME="$SX_TMP"
+	unset SOCKSIFY_PROXY SOCKSIFY_CONF SOCKSIFY_LOG
+	sx_topology || sx_error "could not build the namespaces"
+	sx_nft || sx_error "could not load the nft rules"
+}
+
+sx_topology()
+{
+	local ns
+	for ns in "$SX_NS_C" "$SX_NS_P" "$SX_NS_S"; do
+		SX_NETNS+=("$ns")	# first: a signal may land in between
+		ip netns add "$ns" || { unset 'SX_NETNS[-1]'; return 1; }
+		ip -n "$ns" link set lo up || return 1
+	done
+	ip netns exec "$SX_NS_P" sysctl -qw net.ipv4.ip_forward=0 \
+	    net.ipv6.conf.all.forwarding=0 || return 1
+	ip -n "$SX_NS_C" link add c0 type veth peer name p0 netns "$SX_NS_P" &&
+	ip -n "$SX_NS_S" link add s0 type veth peer name p1 netns "$SX_NS_P" ||
+	    return 1
+	sx_addr "$SX_NS_C" c0 "$SX_CLIENT4/24" "$SX_CLIENT6/64" &&
+	sx_addr "$SX_NS_P" p0 "$SX_PROXY4/24" "$SX_PROXY6/64" &&
+	sx_addr "$SX_NS_P" p1 "$SX_PROXY_OUT4/24" "$SX_PROXY_OUT6/64" &&
+	sx_addr "$SX_NS_S" s0 "$SX_SERVER4/24" "$SX_SERVER6/64" || return 1
+	# Routes for everything go to the proxy, which does not forward: a
+	# direct connection leaves the client (and is counted) but goes nowhere.
+	ip -n "$SX_NS_C" route add default via "$SX_PROXY4" &&
+	ip -n "$SX_NS_C" -6 route add default via "$SX_PROXY6"
+}
+
+sx_addr()
+{
+	ip -n "$1" addr add "$3" dev "$2" &&
+	ip -n "$1" -6 addr add "$4" dev "$2" nodad &&
+	ip -n "$1" link set "$2" up
+}
+
+sx_nft()
+{
+	ip netns exec "$SX_NS_C" nft -f - <<'EOF'
+table inet sx {
+	counter leak { }
+	counter dns { }
+	set proxy4 { type ipv4_addr . inet_service; }
+	set proxy6 { type ipv6_addr . inet_service; }
+	set proxyudp4 { type ipv4_addr; }
+	set proxyudp6 { type ipv6_addr; }
+	chain out {
+		type filter hook output priority 0; policy accept;
+		oifname "lo" accept
+		meta l4proto != { tcp, udp } accept
+		th dport 53 counter name "dns"
+		ip daddr . tcp dport @proxy4 accept
+		ip6 daddr . tcp dport @proxy6 accept
+		ip daddr @proxyudp4 meta l4proto udp accept
+		ip6 daddr @proxyudp6 meta l4proto udp accept
+		counter name "leak"
+		meta l4proto tcp reject with tcp reset
+		reject
+	}
+}
+EOF
+}
+
+# sx_allow_proxy ADDR PORT: TCP to ADDR:PORT is proxy traffic, not a leak.
+sx_allow_proxy()
+{
+	local set=proxy4
+	case $1 in *:*) set=proxy6 ;; esac
+	ip netns exec "$SX_NS_C" nft add element inet sx "$set" "{ $1 . $2 }" ||
+	    sx_error "nft add element $1 . $2"
+}
+
+# sx_allow_proxy_udp ADDR: UDP to any port of ADDR is proxy traffic.
+sx_allow_proxy_udp()
+{
+	local set=proxyudp4
+	case $1 in *:*) set=proxyudp6 ;; esac
+	ip netns exec "$SX_NS_C" nft add element inet sx "$set" "{ $1 }" ||
+	    sx_error "nft add element $1"
+}
+
+sx_counter()
+{
+	ip netns exec "$SX_NS_C" nft list counter inet sx "$1" |
+	    sed -n 's/.*packets \([0-9][0-9]*\).*/\1/p'
+}
+
+leak_count() { sx_counter leak; }
+dns_count() { sx_counter dns; }
+leak_reset()
+{
+	ip netns exec "$SX_NS_C" nft reset counters table inet sx >/dev/null
+}
+
+# sx_listen_port NS PID: wait until PID listens (TCP) in NS; print the port.
+sx_listen_port()
+{
+	local ns=$1 pid=$2 i port
+	for ((i = 0; i < SX_WAIT * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 1
+		port=$(ip netns exec "$ns" ss -Hltnp 2>/dev/null |
+		    awk -v p="pid=$pid," 'index($0, p) {
+			n = split($4, a, ":"); print a[n]; exit }')
+		if [ -n "$port" ]; then
+			printf '%s\n' "$port"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# sx_bg NS LOG CMD...: start CMD in NS in the background, record its PID.
+sx_bg()
+{
+	local ns=$1 log=$2
+	shift 2
+	ip netns exec "$ns" "$@" </dev/null >"$log" 2>&1 &
+	SX_LAST_PID=$!
+	SX_PIDS+=("$SX_LAST_PID")
+}
+
+# sx_bg_listen NAME NS LOG CMD...: sx_bg, then wait for the listening port.
+sx_bg_listen()
+{
+	local name=$1
+	shift
+	sx_bg "$@"
+	SX_LAST_PORT=$(sx_listen_port "$1" "$SX_LAST_PID") || {
+		sed 's/^/  | /' "$2" >&2
+		sx_error "$name did not start listening within ${SX_WAIT}s"
+	}
+}
+
+sx_stop() { sx_kill "$1"; }
+
+# start_microsocks NS ADDR [PORT]: no-auth SOCKS5; sets SX_LAST_PID/PORT.
+start_microsocks()
+{
+	sx_require_bin microsocks
+	sx_bg_listen microsocks "$1" "$SX_TMP/microsocks.$2.log" \
+	    microsocks -i "$2" -p "${3:-0}"
+	sx_allow_proxy "$2" "$SX_LAST_PORT"
+}
+
+# start_danted NS ADDR [PORT]: dante with username/password for a fresh
+# system user; sets SX_DANTE_USER, SX_DANTE_PASS, SX_LAST_PID/PORT.
+start_danted()
+{
+	local ns=$1 addr=$2 port=${3:-1080} conf
+	sx_require_bin danted useradd userdel chpasswd
+	SX_DANTE_USER=sxu$$
+	SX_DANTE_PASS=pw$$-$RANDOM$RANDOM
+	userdel "$SX_DANTE_USER" 2>/dev/null
+	SX_USERS+=("$SX_DANTE_USER")
+	useradd -M -N -s /usr/sbin/nologin "$SX_DANTE_USER" ||
+	    sx_error "useradd $SX_DANTE_USER"
+	printf '%s:%s\n' "$SX_DANTE_USER" "$SX_DANTE_PASS" | chpasswd ||
+	    sx_error "chpasswd"
+	conf=$SX_TMP/danted.conf
+	cat >"$conf" <<EOF
+logoutput: $SX_TMP/danted.log
+internal: $addr port = $port
+external: $SX_PROXY_OUT4
+external: $SX_PROXY_OUT6
+clientmethod: none
+socksmethod: username
+user.privileged: root
+user.unprivileged: nobody
+client pass { from: 0/0 to: 0/0 }
+socks pass {
+	from: 0/0 to: 0/0
+	command: connect udpassociate bindreply udpreply
+	log: error connect
+}
+EOF
+	sx_bg_listen danted "$ns" "$SX_TMP/danted.out" danted -f "$conf"
+	sx_allow_proxy "$addr" "$SX_LAST_PORT"
+	sx_allow_proxy_udp "$addr"
+}
+
+# start_http NS ADDR [PORT]: serves $SX_HTTP_DIR ($SX_HTTP_FILE is "file",
+# 64 KiB of text); log in $SX_TMP/http.ADDR.log; sets SX_LAST_PID/PORT.
+# http.server resolves its own name at start (getfqdn): started in the client
+# namespace, that is DNS traffic for the counters; leak_reset afterwards.
+start_http()
+{
+	SX_HTTP_DIR=$SX_TMP/www
+	SX_HTTP_FILE=$SX_HTTP_DIR/file
+	if [ ! -e "$SX_HTTP_FILE" ]; then
+		mkdir -p "$SX_HTTP_DIR"
+		"$SX_PYTHON" -c 'import sys
+for i in range(1024):
+	sys.stdout.write("%05d socksify test payload %s\n" % (i, "x" * 30))' \
+		    >"$SX_HTTP_FILE"
+	fi
+	sx_bg_listen http "$1" "$SX_TMP/http.$2.log" \
+	    "$SX_PYTHON" -u -m http.server --bind "$2" \
+	    --directory "$SX_HTTP_DIR" "${3:-0}"
+}
+
+# http_saw SERVERADDR FROM: the server at SERVERADDR logged a GET from FROM.
+http_saw()
+{
+	grep -q "^$2 - .*\"GET " "$SX_TMP/http.$1.log"
+}
+
+# start_silent NS ADDR: accepts TCP connections and never says a word.
+start_silent()
+{
+	sx_bg_listen silent "$1" "$SX_TMP/silent.$2.log" "$SX_PYTHON" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.bind((sys.argv[1], 0))
+s.listen(16)
+held = []
+while True:
+	held.append(s.accept()[0])' "$2"
+	sx_allow_proxy "$2" "$SX_LAST_PORT"
+}
+
+# start_echo NS ADDR: per connection, reads one line (or to EOF), appends it
+# to $SX_TMP/echo.ADDR.data, sends it back and closes; the client need not
+# half-close (microsocks does not pass a half-close on). Sets SX_LAST_PID/PORT.
+start_echo()
+{
+	sx_bg_listen echo "$1" "$SX_TMP/echo.$2.log" "$SX_PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.bind((sys.argv[1], 0))
+s.listen(16)
+while True:
+	c, peer = s.accept()
+	data = b""
+	while True:
+		b = c.recv(65536)
+		data += b
+		if not b or b"\n" in data:
+			break
+	with open(sys.argv[2], "ab") as f:
+		f.write(data)
+	print("from", peer[0], len(data), flush=True)
+	c.sendall(data)
+	c.close()' "$2" "$SX_TMP/echo.$2.data"
+}
+
+# sx_conf FILE LINE...: write a socksify config file.
+sx_conf() { local f=$1; shift; printf '%s\n' "$@" >"$f"; }
+
+# sx_client CMD...: run CMD in the client namespace, bounded.
+sx_client()
+{
+	ip netns exec "$SX_NS_C" timeout -k 2 "$SX_CLIENT_TIMEOUT" "$@"
+}
+
+# sx_run ARGS...: "$SOCKSIFY_BIN" ARGS... in the client namespace, bounded.
+sx_run() { sx_client "$SX" "$@"; }
+
+# sx_py ARGS...: tests/helpers/sxclient.py (run it through sx_run for socksify).
+SX_PY=("$SX_PYTHON" "$SX_HELPERS/sxclient.py")
+
+# sx_has_line FILE ERE: FILE has a socksify diagnostic matching ERE.
+sx_has_line()
+{
+	grep -Eiq "^socksify(\[[0-9]+\])?: .*${2:-}" "$1"
+}
+
+sx_show() { printf '  --- %s\n' "$1"; sed 's/^/  | /' "$2"; }
+
+# ---------------------------------------------------------------------------
+# Fault peer (tests/helpers/fault_peer.c): a scriptable misbehaving SOCKS5
+# server, used by faults.sh and signals.sh. Added at the end; the functions
+# above are unchanged.
+
+SX_FAULT_PEER=
+SX_FAULT_SEQ=0
+SX_FAULT_LOG=
+
+# sx_build_fault_peer: SX_FAULT_PEER is $FAULT_PEER when set (a prebuilt
+# binary), else tests/helpers/fault_peer.c compiled into $SX_TMP.
+sx_build_fault_peer()
+{
+	if [ -n "${FAULT_PEER:-}" ]; then
+		[ -x "$FAULT_PEER" ] ||
+		    sx_error "FAULT_PEER=$FAULT_PEER is not executable"
+		SX_FAULT_PEER=$FAULT_PEER
+		return 0
+	fi
+	sx_require_bin cc
+	SX_FAULT_PEER=$SX_TMP/fault_peer
+	cc -O2 -o "$SX_FAULT_PEER" "$SX_HELPERS/fault_peer.c" ||
+	    sx_error "cannot build $SX_HELPERS/fault_peer.c"
+}
+
+# start_fault_peer NS ADDR MODE [FAULT_PEER ARGS...]: fault_peer -m MODE
+# on ADDR (port from the kernel, read back from its port file), allowed as
+# proxy traffic. Sets SX_LAST_PID, SX_LAST_PORT, SX_FAULT_LOG (its stderr).
+start_fault_peer()
+{
+	local ns=$1 addr=$2 mode=$3 pf i
+	shift 3
+	[ -n "$SX_FAULT_PEER" ] || sx_build_fault_peer
+	SX_FAULT_SEQ=$((SX_FAULT_SEQ + 1))
+	pf=$SX_TMP/fault_peer.$SX_FAULT_SEQ.port
+	SX_FAULT_LOG=$SX_TMP/fault_peer.$SX_FAULT_SEQ.log
+	sx_bg "$ns" "$SX_FAULT_LOG" "$SX_FAULT_PEER" -l "$addr" -P "$pf" \
+	    -m "$mode" "$@"
+	for ((i = 0; i < SX_WAIT * 50; i++)); do
+		[ -s "$pf" ] && break
+		kill -0 "$SX_LAST_PID" 2>/dev/null || break
+		sleep 0.02
+	done
+	[ -s "$pf" ] || {
+		sed 's/^/  | /' "$SX_FAULT_LOG" >&2
+		sx_error "fault_peer -m $mode did not start within ${SX_WAIT}s"
+	}
+	SX_LAST_PORT=$(cat "$pf")
+	sx_allow_proxy "$addr" "$SX_LAST_PORT"
+}

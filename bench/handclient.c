@@ -215,15 +215,21 @@ open_conn(long i)
 	return fd;
 }
 
+static double now_us(void);
+static double *lat;		/* per-connection wall µs, single thread only */
+
 static void *
 latency_worker(void *arg)
 {
+	double t0 = 0;
 	long i;
 	int fd;
 	char c;
 
 	(void)arg;
 	for (i = 0; i < count; i++) {
+		if (lat != NULL)
+			t0 = now_us();
 		fd = open_conn(i);
 		c = (char)('a' + i % 26);
 		if (put(fd, &c, 1) < 0)
@@ -233,8 +239,18 @@ latency_worker(void *arg)
 		if (c != (char)('a' + i % 26))
 			die(i, "echo mismatch", EPROTO);
 		close(fd);
+		if (lat != NULL)
+			lat[i] = now_us() - t0;
 	}
 	return NULL;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
 }
 
 static void
@@ -338,6 +354,7 @@ main(int argc, char **argv)
 		throughput(bytes);
 		conns = 1;
 	} else if (threads == 1) {
+		lat = count > 0 ? calloc((size_t)count, sizeof(*lat)) : NULL;
 		latency_worker(NULL);
 		conns = (double)count;
 	} else {
@@ -359,6 +376,11 @@ main(int argc, char **argv)
 	printf("wall_us=%.0f wall_us_per=%.2f cpu_us_per=%.2f maxrss_kb=%ld",
 	    w1 - w0, (w1 - w0) / conns, (cpu_us(&r1) - cpu_us(&r0)) / conns,
 	    r1.ru_maxrss);
+	if (lat != NULL) {
+		qsort(lat, (size_t)count, sizeof(*lat), cmp_double);
+		printf(" wall_p50=%.2f wall_p90=%.2f", lat[count / 2],
+		    lat[count * 9 / 10]);
+	}
 	if (bytes > 0)
 		printf(" mbps=%.1f cpu_us=%.0f", bytes / (w1 - w0),
 		    cpu_us(&r1) - cpu_us(&r0));

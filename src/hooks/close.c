@@ -2,6 +2,7 @@
 /* close(), dup2(), dup3(): drop socksify's record of a descriptor before
  * it goes away or is replaced. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -10,15 +11,29 @@
 #include "runtime/fdstate.h"
 #include "runtime/names.h"
 #include "runtime/real.h"
+#include "runtime/udp.h"
 
-/* Forget fd's record; drop its name-map pin. */
+/* Forget fd's record: drop its name-map pin, end its UDP association. */
 static void
 close_forget(int fd)
 {
 	struct fdstate old;
 
-	if (fdstate_take(fd, &old) && old.pinned)
+	if (!fdstate_take(fd, &old))
+		return;
+	if (old.pinned)
 		names_unpin(old.name_index);
+	udp_release(&old);
+}
+
+/* Descriptors socksify owns (the name map, UDP control connections) stay
+ * open when the program closes them: a daemon closing every fd must not
+ * break its own later connections. */
+static bool
+close_is_ours(int fd)
+{
+	return fd >= 0 && (fd == names_fd() ||
+	    fdstate_kind(fd) == FDSTATE_UDP_CTL);
 }
 
 SX_EXPORT int
@@ -28,9 +43,7 @@ close(int fd)
 		errno = ENOSYS;
 		return -1;
 	}
-	/* The name map's descriptor is ours: a daemon closing every fd
-	 * must not take it from its exec'd children. Report success. */
-	if (fd >= 0 && fd == names_fd())
+	if (close_is_ours(fd))
 		return 0;
 	close_forget(fd);
 	return real_close(fd);

@@ -12,6 +12,46 @@
 #include "runtime/proxy_connect.h"
 #include "runtime/real.h"
 #include "runtime/route.h"
+#include "runtime/udp.h"
+
+/* connect() on a UDP socket: associate, point the socket at the relay
+ * (so the kernel filters strangers and send() needs no address), and
+ * remember the destination for send() and getpeername(). */
+static int
+udp_connect(const struct runtime *rt, int fd, const struct sockaddr *addr,
+    socklen_t len, const struct socks5_addr *target)
+{
+	struct fdstate st;
+	int rc;
+
+	rc = udp_ensure(rt, fd, addr->sa_family, &st);
+	if (rc == 0 && real_connect(fd, (struct sockaddr *)&st.relay,
+	    st.relay_len) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	st.udp_connected = true;
+	st.target = *target;
+	memcpy(&st.peer, addr, len < sizeof(st.peer) ? len : sizeof(st.peer));
+	st.peer_len = len < sizeof(st.peer) ? len : sizeof(st.peer);
+	(void)fdstate_set(fd, &st);
+	return 0;
+}
+
+static int
+udp_disconnect(int fd)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct fdstate st;
+
+	if (fdstate_get(fd, &st) && st.kind == FDSTATE_UDP) {
+		st.udp_connected = false;
+		(void)fdstate_set(fd, &st);
+	}
+	return real_connect(fd, &unspec, sizeof(unspec));
+}
 
 SX_EXPORT int
 connect(int fd, const struct sockaddr *addr, socklen_t len)
@@ -25,6 +65,10 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 		errno = ENOSYS;
 		return -1;
 	}
+	if (addr != NULL && addr->sa_family == AF_UNSPEC &&
+	    fdstate_kind(fd) == FDSTATE_UDP)
+		return udp_disconnect(fd);
+	ri.socktype = 0;
 	switch (route_connect(rt, fd, addr, len, &ri)) {
 	case ROUTE_DIRECT:
 		return real_connect(fd, addr, len);
@@ -34,6 +78,8 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 	case ROUTE_PROXY:
 		break;
 	}
+	if (ri.socktype == SOCK_DGRAM)
+		return udp_connect(rt, fd, addr, len, &ri.target);
 	rc = proxy_connect(rt, fd, addr->sa_family, &ri.target);
 	if (rc < 0) {
 		errno = -rc;

@@ -19,7 +19,9 @@ getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (!fdstate_get(fd, &st) || st.kind != FDSTATE_TCP_PROXIED)
+	if (fdstate_kind(fd) == FDSTATE_NONE || !fdstate_get(fd, &st) ||
+	    !(st.kind == FDSTATE_TCP_PROXIED ||
+	    (st.kind == FDSTATE_UDP && st.udp_connected)))
 		return real_getpeername(fd, addr, len);
 	/* Still connected to the proxy? Then report the program's peer. */
 	rc = real_getpeername(fd, addr, len);

@@ -13,7 +13,7 @@
 #define FDSTATE_CHUNKS 1024	/* fds up to 1M */
 
 struct fdstate_slot {
-	atomic_bool used;
+	_Atomic unsigned char used;	/* 0, or the record's kind */
 	struct fdstate st;
 };
 
@@ -55,7 +55,8 @@ fdstate_set(int fd, const struct fdstate *st)
 		rc = -ENOMEM;
 	} else {
 		slot->st = *st;
-		atomic_store_explicit(&slot->used, true, memory_order_release);
+		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
+		    memory_order_release);
 	}
 	pthread_mutex_unlock(&fdstate_lock);
 	return rc;
@@ -93,10 +94,45 @@ fdstate_take(int fd, struct fdstate *old)
 		if (old != NULL)
 			*old = slot->st;
 		memset(&slot->st, 0, sizeof(slot->st));
-		atomic_store_explicit(&slot->used, false,
-		    memory_order_release);
+		atomic_store_explicit(&slot->used, 0, memory_order_release);
 		found = true;
 	}
 	pthread_mutex_unlock(&fdstate_lock);
 	return found;
+}
+
+enum fdstate_kind
+fdstate_kind(int fd)
+{
+	struct fdstate_slot *slot = fdstate_slot(fd, false);
+
+	if (slot == NULL)
+		return FDSTATE_NONE;
+	return (enum fdstate_kind)atomic_load_explicit(&slot->used,
+	    memory_order_acquire);
+}
+
+int
+fdstate_add(int fd, struct fdstate *st)
+{
+	struct fdstate_slot *slot;
+	int rc = 0;
+
+	if (fd < 0 || fd >= FDSTATE_CHUNK * FDSTATE_CHUNKS)
+		return -EBADF;
+	pthread_mutex_lock(&fdstate_lock);
+	slot = fdstate_slot(fd, true);
+	if (slot == NULL) {
+		rc = -ENOMEM;
+	} else if (atomic_load_explicit(&slot->used, memory_order_relaxed) ==
+	    (unsigned char)st->kind) {
+		*st = slot->st;
+		rc = -EEXIST;
+	} else {
+		slot->st = *st;
+		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
+		    memory_order_release);
+	}
+	pthread_mutex_unlock(&fdstate_lock);
+	return rc;
 }

@@ -9,9 +9,13 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "core/socks5.h"
+
 enum fdstate_kind {
 	FDSTATE_NONE = 0,
 	FDSTATE_TCP_PROXIED,	/* connected through the proxy */
+	FDSTATE_UDP,		/* UDP socket with a SOCKS5 association */
+	FDSTATE_UDP_CTL,	/* the control connection of an association */
 };
 
 struct fdstate {
@@ -20,6 +24,14 @@ struct fdstate {
 	socklen_t peer_len;
 	bool pinned;			/* holds a name-map pin */
 	uint32_t name_index;		/* valid when pinned */
+	/* FDSTATE_UDP */
+	int ctl_fd;			/* control connection (TCP to proxy) */
+	struct sockaddr_storage relay;	/* where datagrams go, socket family */
+	socklen_t relay_len;
+	bool udp_connected;		/* connect()ed: send() goes to target */
+	struct socks5_addr target;	/* the connected destination */
+	/* FDSTATE_UDP_CTL */
+	int owner_fd;			/* the UDP socket it serves */
 };
 
 /* Record st for fd (replacing any record). 0, -EBADF (fd out of range) or
@@ -33,5 +45,13 @@ bool fdstate_get(int fd, struct fdstate *st);
 /* Remove fd's record, copying it to *old (may be NULL). true if there was
  * one. Called from close()/dup2() before the descriptor goes away. */
 bool fdstate_take(int fd, struct fdstate *old);
+
+/* fd's kind without copying the record: lock-free, for the hot paths
+ * (read(), write(), recv(), send() of every descriptor). */
+enum fdstate_kind fdstate_kind(int fd);
+
+/* Record st for fd only if fd has no record of that kind yet; otherwise
+ * copy the existing one to *st and return -EEXIST. */
+int fdstate_add(int fd, struct fdstate *st);
 
 #endif

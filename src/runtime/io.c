@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "runtime/io.h"
+#include "runtime/real.h"
 
 uint64_t
 io_now_ms(void)
@@ -47,7 +48,7 @@ io_write_all(int fd, const void *buf, size_t len, uint64_t deadline_ms)
 	int rc;
 
 	while (len > 0) {
-		n = send(fd, p, len, MSG_NOSIGNAL);
+		n = real_send(fd, p, len, MSG_NOSIGNAL);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
@@ -72,7 +73,7 @@ io_read_exact(int fd, void *buf, size_t len, uint64_t deadline_ms)
 	int rc;
 
 	while (len > 0) {
-		n = recv(fd, p, len, 0);
+		n = real_recv(fd, p, len, 0);
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/log.h"
@@ -47,6 +48,6 @@ log_msg(enum log_level level, const char *fmt, ...)
 		    sizeof(line) - n - 2;
 	line[n++] = '\n';
 	/* A short or failed write to stderr is not worth more than trying. */
-	(void)!write(STDERR_FILENO, line, n);
+	(void)syscall(SYS_write, STDERR_FILENO, line, n);
 	errno = saved;
 }

@@ -21,7 +21,7 @@ struct handshake {
 	const struct runtime *rt;
 	int fd;
 	uint64_t deadline;
-	char target[300];
+	char target[SOCKS5_ADDR_STRLEN + 16];
 };
 
 static int hs_fail(struct handshake *hs, int err, const char *fmt, ...)
@@ -37,7 +37,7 @@ hs_fail(struct handshake *hs, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	log_error("connect %s via %s: %s", hs->target, hs->rt->proxy_text,
+	log_error("%s via %s: %s", hs->target, hs->rt->proxy_text,
 	    why);
 	return -err;
 }
@@ -150,7 +150,8 @@ hs_auth(struct handshake *hs, uint8_t method)
 }
 
 static int
-hs_request(struct handshake *hs, const struct socks5_addr *target)
+hs_request(struct handshake *hs, uint8_t cmd, const struct socks5_addr *target,
+    struct socks5_addr *bnd)
 {
 	uint8_t buf[SOCKS5_MAX_REPLY];
 	struct socks5_reply reply;
@@ -158,19 +159,18 @@ hs_request(struct handshake *hs, const struct socks5_addr *target)
 	ssize_t n;
 	int rc;
 
-	n = socks5_encode_request(buf, sizeof(buf), SOCKS5_CMD_CONNECT,
-	    target);
+	n = socks5_encode_request(buf, sizeof(buf), cmd, target);
 	if (n < 0)
 		return hs_fail(hs, EINVAL, "%s", "cannot encode the request");
 	rc = io_write_all(hs->fd, buf, (size_t)n, hs->deadline);
 	if (rc < 0)
-		return hs_io_fail(hs, rc, "the CONNECT request");
+		return hs_io_fail(hs, rc, "the request");
 	/* Read no further than the reply: bytes after it are the program's. */
 	for (;;) {
 		rc = io_read_exact(hs->fd, buf + have, need - have,
 		    hs->deadline);
 		if (rc < 0)
-			return hs_io_fail(hs, rc, "the CONNECT reply");
+			return hs_io_fail(hs, rc, "the reply");
 		have = need;
 		n = socks5_decode_reply(buf, have, &reply, &need);
 		if (n > 0)
@@ -184,11 +184,14 @@ hs_request(struct handshake *hs, const struct socks5_addr *target)
 		    "%s (SOCKS reply %u)", errmap_socks5_rep_str(reply.rep),
 		    reply.rep);
 	}
+	if (bnd != NULL)
+		*bnd = reply.bnd;
 	return 0;
 }
 
 static int
-hs_run(struct handshake *hs, int family, const struct socks5_addr *target)
+hs_run(struct handshake *hs, int family, uint8_t cmd,
+    const struct socks5_addr *target, struct socks5_addr *bnd)
 {
 	const struct proxy_url *u = &hs->rt->cfg.proxy;
 	uint8_t buf[SOCKS5_MAX_GREETING];
@@ -213,21 +216,26 @@ hs_run(struct handshake *hs, int family, const struct socks5_addr *target)
 	rc = hs_auth(hs, method);
 	if (rc < 0)
 		return rc;
-	return hs_request(hs, target);
+	return hs_request(hs, cmd, target, bnd);
 }
 
 int
-proxy_connect(const struct runtime *rt, int fd, int family,
-    const struct socks5_addr *target)
+proxy_handshake(const struct runtime *rt, int fd, int family, uint8_t cmd,
+    const struct socks5_addr *target, struct socks5_addr *bnd)
 {
 	struct handshake hs = { .rt = rt, .fd = fd };
+	char where[SOCKS5_ADDR_STRLEN];
 	uint64_t start;
 	int flags, rc;
 
-	socks5_addr_format(target, hs.target, sizeof(hs.target));
+	if (cmd == SOCKS5_CMD_UDP_ASSOCIATE)
+		snprintf(hs.target, sizeof(hs.target), "UDP association");
+	else
+		snprintf(hs.target, sizeof(hs.target), "connect %s",
+		    socks5_addr_format(target, where, sizeof(where)));
 	if (rt->status < 0) {
-		log_error("connect %s: refused, socksify is not configured "
-		    "(%s)", hs.target, rt->error);
+		log_error("%s: refused, socksify is not configured (%s)",
+		    hs.target, rt->error);
 		return rt->status;
 	}
 	flags = fcntl(fd, F_GETFL);
@@ -238,7 +246,7 @@ proxy_connect(const struct runtime *rt, int fd, int family,
 		return -errno;
 	start = io_now_ms();
 	hs.deadline = start + rt->cfg.timeout_ms;
-	rc = hs_run(&hs, family, target);
+	rc = hs_run(&hs, family, cmd, target, bnd);
 	if (rc < 0) {
 		/* Drop any half-made proxy connection (AF_UNSPEC disconnects a
 		 * TCP socket on Linux) so the program may retry on this fd. */
@@ -249,8 +257,16 @@ proxy_connect(const struct runtime *rt, int fd, int family,
 	if (!(flags & O_NONBLOCK))
 		(void)fcntl(fd, F_SETFL, flags);
 	if (rc == 0)
-		log_info("connect %s via %s: ok (%llu ms)", hs.target,
+		log_info("%s via %s: ok (%llu ms)", hs.target,
 		    rt->proxy_text,
 		    (unsigned long long)(io_now_ms() - start));
 	return rc;
+}
+
+int
+proxy_connect(const struct runtime *rt, int fd, int family,
+    const struct socks5_addr *target)
+{
+	return proxy_handshake(rt, fd, family, SOCKS5_CMD_CONNECT, target,
+	    NULL);
 }

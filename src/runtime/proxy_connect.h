@@ -20,4 +20,12 @@
 int proxy_connect(const struct runtime *rt, int fd, int family,
     const struct socks5_addr *target);
 
+/*
+ * The same for any command: CONNECT, or UDP ASSOCIATE on a control
+ * connection (target = the address the program will send from, or
+ * 0.0.0.0:0). The reply's BND.ADDR/BND.PORT is copied to *bnd if non-NULL.
+ */
+int proxy_handshake(const struct runtime *rt, int fd, int family, uint8_t cmd,
+    const struct socks5_addr *target, struct socks5_addr *bnd);
+
 #endif

@@ -13,6 +13,15 @@ int (*real_close)(int);
 int (*real_getpeername)(int, struct sockaddr *, socklen_t *);
 ssize_t (*real_sendto)(int, const void *, size_t, int,
     const struct sockaddr *, socklen_t);
+ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
+int (*real_sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+ssize_t (*real_send)(int, const void *, size_t, int);
+ssize_t (*real_write)(int, const void *, size_t);
+ssize_t (*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
+    socklen_t *);
+ssize_t (*real_recvmsg)(int, struct msghdr *, int);
+ssize_t (*real_recv)(int, void *, size_t, int);
+ssize_t (*real_read)(int, void *, size_t);
 int (*real_getaddrinfo)(const char *, const char *, const struct addrinfo *,
     struct addrinfo **);
 void (*real_freeaddrinfo)(struct addrinfo *);
@@ -59,6 +68,14 @@ real_resolve(void)
 	REAL(close);
 	REAL(getpeername);
 	REAL(sendto);
+	REAL(sendmsg);
+	REAL(sendmmsg);
+	REAL(send);
+	REAL(write);
+	REAL(recvfrom);
+	REAL(recvmsg);
+	REAL(recv);
+	REAL(read);
 	REAL(getaddrinfo);
 	REAL(freeaddrinfo);
 	REAL(getnameinfo);
@@ -73,7 +90,10 @@ real_resolve(void)
 	REAL(close_range);
 	if (real_connect == NULL || real_close == NULL ||
 	    real_getpeername == NULL || real_getaddrinfo == NULL ||
-	    real_freeaddrinfo == NULL)
+	    real_freeaddrinfo == NULL || real_sendto == NULL ||
+	    real_sendmsg == NULL || real_send == NULL || real_write == NULL ||
+	    real_recvfrom == NULL || real_recvmsg == NULL ||
+	    real_recv == NULL || real_read == NULL)
 		real_status = -ENOSYS;
 }
 

@@ -15,6 +15,15 @@ extern int (*real_close)(int);
 extern int (*real_getpeername)(int, struct sockaddr *, socklen_t *);
 extern ssize_t (*real_sendto)(int, const void *, size_t, int,
     const struct sockaddr *, socklen_t);
+extern ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
+extern int (*real_sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+extern ssize_t (*real_send)(int, const void *, size_t, int);
+extern ssize_t (*real_write)(int, const void *, size_t);
+extern ssize_t (*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
+    socklen_t *);
+extern ssize_t (*real_recvmsg)(int, struct msghdr *, int);
+extern ssize_t (*real_recv)(int, void *, size_t, int);
+extern ssize_t (*real_read)(int, void *, size_t);
 extern int (*real_getaddrinfo)(const char *, const char *,
     const struct addrinfo *, struct addrinfo **);
 extern void (*real_freeaddrinfo)(struct addrinfo *);

@@ -61,14 +61,21 @@ route_is_proxy(const struct runtime *rt, const struct sockaddr *sa)
 	return rules_nets_match_sockaddr(&n, 1, sa);
 }
 
+static enum route
+route_fail(struct route_info *ri, int err)
+{
+	ri->err = -err;
+	return ROUTE_FAIL;
+}
+
 enum route
 route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
     socklen_t len, struct route_info *ri)
 {
 	char name[NAMEMAP_NAME_MAX + 1];
+	socklen_t tlen = sizeof(ri->socktype);
 	uint16_t port;
-	int type = 0, rc;
-	socklen_t tlen = sizeof(type);
+	int rc = 0;
 
 	if (sa == NULL || rt->bootstrap)
 		return ROUTE_DIRECT;
@@ -87,31 +94,43 @@ route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
 	if (rt->status == 0) {
 		rc = names_placeholder_name(rt, sa, name, sizeof(name),
 		    &ri->slot);
-		if (rc != 0) {
-			if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type,
-			    &tlen) != 0 || type != SOCK_STREAM)
-				return ROUTE_DIRECT;
-			port = ntohs(sa->sa_family == AF_INET ?
-			    ((const struct sockaddr_in *)sa)->sin_port :
-			    ((const struct sockaddr_in6 *)sa)->sin6_port);
-			if (rc < 0 ||
-			    socks5_addr_from_name(&ri->target, name, port) < 0) {
-				ri->err = -EHOSTUNREACH;
-				log_error("connect: %s is a placeholder address "
-				    "socksify has no name for", route_fmt(sa));
-				return ROUTE_FAIL;
-			}
-			ri->placeholder = true;
-			return ROUTE_PROXY;
-		}
-		if (route_is_proxy(rt, sa) ||
-		    rules_nets_match_sockaddr(rt->cfg.local,
-		    rt->cfg.n_local, sa))
+		if (rc == 0 && (route_is_proxy(rt, sa) ||
+		    rules_nets_match_sockaddr(rt->cfg.local, rt->cfg.n_local,
+		    sa)))
 			return ROUTE_DIRECT;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) != 0 ||
-	    type != SOCK_STREAM)
-		return ROUTE_DIRECT;
+	if (ri->socktype == 0 && getsockopt(fd, SOL_SOCKET, SO_TYPE,
+	    &ri->socktype, &tlen) != 0)
+		return ROUTE_DIRECT;	/* not a socket: let the kernel say */
+	if (ri->socktype == SOCK_DGRAM && rt->status == 0 &&
+	    rt->cfg.udp != UDP_PROXY) {
+		if (rt->cfg.udp == UDP_DIRECT && rc == 0)
+			return ROUTE_DIRECT;
+		log_error("UDP to %s refused: udp = %s in the configuration",
+		    route_fmt(sa), rt->cfg.udp == UDP_BLOCK ? "block" :
+		    "direct, and this is a placeholder address");
+		return route_fail(ri, EACCES);
+	}
+	if (ri->socktype != SOCK_STREAM && ri->socktype != SOCK_DGRAM) {
+		if (rc == 0)
+			return ROUTE_DIRECT;
+		/* Raw and other sockets cannot reach a placeholder. */
+		return route_fail(ri, EHOSTUNREACH);
+	}
+	if (rc < 0) {
+		log_error("%s is a placeholder address socksify has no name "
+		    "for", route_fmt(sa));
+		return route_fail(ri, EHOSTUNREACH);
+	}
+	if (rc > 0) {
+		port = ntohs(sa->sa_family == AF_INET ?
+		    ((const struct sockaddr_in *)sa)->sin_port :
+		    ((const struct sockaddr_in6 *)sa)->sin6_port);
+		if (socks5_addr_from_name(&ri->target, name, port) < 0)
+			return route_fail(ri, EHOSTUNREACH);
+		ri->placeholder = true;
+		return ROUTE_PROXY;
+	}
 	if (socks5_addr_from_sockaddr(&ri->target, sa, len) < 0)
 		return ROUTE_DIRECT;
 	return ROUTE_PROXY;

@@ -19,6 +19,7 @@ enum route {
 
 /* What route_connect() found besides the route. */
 struct route_info {
+	int socktype;			/* in: known type or 0; out: the type */
 	struct socks5_addr target;	/* what to ask the proxy for */
 	bool placeholder;		/* target is a name from the map */
 	uint32_t slot;			/* its slot, to pin while connected */
@@ -26,12 +27,14 @@ struct route_info {
 };
 
 /*
- * Classify connect(fd, sa, len) for a socket of type `type` (SOCK_STREAM
- * or SOCK_DGRAM; 0 = look it up). Direct: non-IP families, other socket
- * types, loopback and unspecified addresses, the proxy itself, `local`
- * networks. A placeholder address becomes a domain-name target. Everything
- * else is proxied (including when the config is broken: proxy_connect()
- * then fails closed).
+ * Classify a destination of fd (connect(), sendto(), sendmsg()): set
+ * ri->socktype to the socket's type if known, else 0 (one getsockopt).
+ * Direct: non-IP families, loopback and unspecified addresses, the proxy
+ * itself, `local` networks, sockets other than stream/datagram, datagrams
+ * under `udp = direct`. Refused: datagrams under `udp = block`, a
+ * placeholder we have no name for, a placeholder on a raw socket. A
+ * placeholder becomes a domain-name target. Everything else is proxied
+ * (including when the config is broken: the handshake then fails closed).
  */
 enum route route_connect(const struct runtime *rt, int fd,
     const struct sockaddr *sa, socklen_t len, struct route_info *ri);

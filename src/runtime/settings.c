@@ -49,7 +49,7 @@ settings_read_file(const char *path, char **text, size_t *len)
 		goto out;
 	}
 	while (have < (size_t)st.st_size) {
-		n = read(fd, buf + have, (size_t)st.st_size - have);
+		n = real_read(fd, buf + have, (size_t)st.st_size - have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

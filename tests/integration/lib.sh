@@ -476,3 +476,95 @@ start_fault_peer()
 	SX_LAST_PORT=$(cat "$pf")
 	sx_allow_proxy "$addr" "$SX_LAST_PORT"
 }
+
+# ---------------------------------------------------------------------------
+# Remote DNS scenarios (remote-dns.sh, dns-*.sh): per-namespace /etc files,
+# host names only the proxy knows, the resolver test helper. Added at the
+# end; the functions above are unchanged.
+
+SX_ETC_DIRS=()
+SX_RESOLVE=
+SX_DNS_NAME=www.sx.test		# proxy's hosts: $SX_SERVER4
+SX_DNS_NAME6=v6only.sx.test	# proxy's hosts: $SX_SERVER6 only
+SX_DNS_PH4=198.18.0.0/15	# default placeholder ranges (README)
+SX_DNS_PH6=fd5e:c5f1::/96
+
+# sx_etc_cleanup: the EXIT trap once sx_netns_etc ran: our /etc/netns/NS
+# directories, then sx_cleanup.
+sx_etc_cleanup()
+{
+	local d
+	trap '' INT TERM
+	for d in "${SX_ETC_DIRS[@]}"; do
+		rm -rf -- "$d"
+	done
+	sx_cleanup
+}
+
+# sx_netns_etc NS FILE: standard input becomes /etc/netns/NS/FILE, which
+# "ip netns exec NS" bind-mounts over /etc/FILE. NS must be one of ours;
+# the directory goes away on exit. Call it in the test's shell, not in a
+# pipeline or $(...): it sets the EXIT trap.
+sx_netns_etc()
+{
+	local ns=$1 file=$2 d known=0 dir=/etc/netns/$1
+	for d in "${SX_NETNS[@]}"; do
+		[ "$d" = "$ns" ] && known=1
+	done
+	[ "$known" = 1 ] || sx_error "sx_netns_etc: $ns is not our namespace"
+	known=0
+	for d in "${SX_ETC_DIRS[@]}"; do
+		[ "$d" = "$dir" ] && known=1
+	done
+	if [ "$known" = 0 ]; then
+		SX_ETC_DIRS+=("$dir")	# first: a signal may land in between
+		trap sx_etc_cleanup EXIT
+	fi
+	mkdir -p "$dir" && cat >"$dir/$file" ||
+	    sx_error "cannot write $dir/$file"
+}
+
+# sx_require_resolve: SX_RESOLVE is tests/helpers/resolve of the build tree
+# ($top_builddir, exported by make check).
+sx_require_resolve()
+{
+	[ -n "${top_builddir:-}" ] ||
+	    sx_skip "top_builddir not set (tests/helpers/resolve is built there)"
+	SX_RESOLVE=$top_builddir/tests/helpers/resolve
+	[ -x "$SX_RESOLVE" ] || sx_skip "$SX_RESOLVE not built (make check)"
+}
+
+# sx_dns_setup [LINE...]: only the proxy namespace can resolve $SX_DNS_NAME
+# and $SX_DNS_NAME6 (its /etc/hosts; microsocks uses getaddrinfo). The
+# client's resolv.conf names a server beyond the proxy: a query from the
+# client is counted by "dns" (and "leak") and rejected, never answered. The
+# client's /etc/hosts has localhost, then the LINEs given.
+sx_dns_setup()
+{
+	# Not in a pipeline: sx_netns_etc must run in this shell (its trap).
+	sx_netns_etc "$SX_NS_P" hosts < <(printf '%s\n' \
+	    "127.0.0.1 localhost" "::1 localhost" \
+	    "$SX_SERVER4 $SX_DNS_NAME" "$SX_SERVER6 $SX_DNS_NAME6")
+	sx_netns_etc "$SX_NS_C" resolv.conf < <(printf '%s\n' \
+	    "nameserver $SX_SERVER4" "options timeout:1 attempts:1")
+	sx_netns_etc "$SX_NS_C" hosts < <(printf '%s\n' \
+	    "127.0.0.1 localhost" "::1 localhost" "$@")
+}
+
+# sx_in_net ADDR CIDR: ADDR is an address inside CIDR.
+sx_in_net()
+{
+	"$SX_PYTHON" -c 'import ipaddress, sys
+try:
+	ok = ipaddress.ip_address(sys.argv[1]) in ipaddress.ip_network(sys.argv[2])
+except ValueError:
+	ok = False
+sys.exit(0 if ok else 1)' "$1" "$2"
+}
+
+# microsocks_saw ADDR TARGET: microsocks started on ADDR logged a connection
+# to TARGET, the name or address the client asked for ("connected to T:P").
+microsocks_saw()
+{
+	grep -Fq "connected to $2:" "$SX_TMP/microsocks.$1.log"
+}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/* sendto(), sendmsg(), sendmmsg(), send(), write(): datagrams to proxied
+ * destinations go through the socket's UDP association; sendto() with
+ * MSG_FASTOPEN on a TCP socket is connect-through-the-proxy plus send. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "runtime/export.h"
+#include "runtime/fdstate.h"
+#include "runtime/init.h"
+#include "runtime/proxy_connect.h"
+#include "runtime/real.h"
+#include "runtime/route.h"
+#include "runtime/udp.h"
+
+/* Returns the result (>= 0 or -errno), or 1 in *pass when libc should
+ * handle the call unchanged. */
+static ssize_t
+sx_sendmsg(int fd, const struct msghdr *msg, int flags, bool *pass)
+{
+	const struct runtime *rt = runtime_get();
+	const struct sockaddr *to = msg->msg_name;
+	struct route_info ri;
+	struct fdstate st;
+	int rc;
+
+	*pass = false;
+	if (rt == NULL)
+		return -ENOSYS;
+	if (to == NULL || msg->msg_namelen == 0) {
+		/* A connected UDP socket with an association. */
+		if (fdstate_kind(fd) == FDSTATE_UDP && fdstate_get(fd, &st) &&
+		    st.udp_connected)
+			return udp_send(fd, &st, &st.target, msg, flags);
+		*pass = true;
+		return 0;
+	}
+	ri.socktype = fdstate_kind(fd) == FDSTATE_UDP ? SOCK_DGRAM : 0;
+	switch (route_connect(rt, fd, to, msg->msg_namelen, &ri)) {
+	case ROUTE_DIRECT:
+		*pass = true;
+		return 0;
+	case ROUTE_FAIL:
+		return ri.err;
+	case ROUTE_PROXY:
+		break;
+	}
+	if (ri.socktype == SOCK_STREAM) {
+		if (!(flags & MSG_FASTOPEN)) {
+			*pass = true;	/* the kernel answers EISCONN/ENOTCONN */
+			return 0;
+		}
+		/* TCP Fast Open: connect through the proxy, then send. */
+		rc = connect(fd, to, msg->msg_namelen);
+		if (rc < 0)
+			return -errno;
+		struct msghdr m = *msg;
+
+		m.msg_name = NULL;
+		m.msg_namelen = 0;
+		rc = (int)real_sendmsg(fd, &m, flags & ~MSG_FASTOPEN);
+		return rc < 0 ? -errno : rc;
+	}
+	rc = udp_ensure(rt, fd, to->sa_family, &st);
+	if (rc < 0)
+		return rc;
+	return udp_send(fd, &st, &ri.target, msg, flags);
+}
+
+static ssize_t
+sx_result(ssize_t rc)
+{
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return rc;
+}
+
+SX_EXPORT ssize_t
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	bool pass;
+	ssize_t rc;
+
+	if (real_init() < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (msg == NULL)
+		return real_sendmsg(fd, msg, flags);
+	rc = sx_sendmsg(fd, msg, flags, &pass);
+	return pass ? real_sendmsg(fd, msg, flags) : sx_result(rc);
+}
+
+SX_EXPORT ssize_t
+sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = tolen,
+	    .msg_iov = &iov, .msg_iovlen = 1 };
+	bool pass;
+	ssize_t rc;
+
+	if (real_init() < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (to == NULL && fdstate_kind(fd) != FDSTATE_UDP)
+		return real_sendto(fd, buf, len, flags, to, tolen);
+	rc = sx_sendmsg(fd, &msg, flags, &pass);
+	return pass ? real_sendto(fd, buf, len, flags, to, tolen) :
+	    sx_result(rc);
+}
+
+SX_EXPORT ssize_t
+send(int fd, const void *buf, size_t len, int flags)
+{
+	if (real_init() < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (fdstate_kind(fd) != FDSTATE_UDP)
+		return real_send(fd, buf, len, flags);
+	return sendto(fd, buf, len, flags, NULL, 0);
+}
+
+SX_EXPORT ssize_t
+write(int fd, const void *buf, size_t len)
+{
+	if (real_init() < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (fdstate_kind(fd) != FDSTATE_UDP)
+		return real_write(fd, buf, len);
+	return sendto(fd, buf, len, 0, NULL, 0);
+}
+
+SX_EXPORT int
+sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
+{
+	unsigned int i;
+	ssize_t rc;
+
+	if (real_init() < 0 || real_sendmmsg == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	/* One at a time through sendmsg(): each may need the proxy. */
+	for (i = 0; i < n; i++) {
+		rc = sendmsg(fd, &vec[i].msg_hdr, flags);
+		if (rc < 0)
+			return i > 0 ? (int)i : -1;
+		vec[i].msg_len = (unsigned int)rc;
+	}
+	return (int)n;
+}

@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* UDP ASSOCIATE: the control connection, wrapping datagrams with the
+ * RFC 1928 UDP request header and unwrapping replies from the relay. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+
+#include "runtime/log.h"
+#include "runtime/names.h"
+#include "runtime/proxy_connect.h"
+#include "runtime/real.h"
+#include "runtime/udp.h"
+
+#define UDP_MAX_DATAGRAM 65535
+
+/* The relay in the program socket's family; an unspecified BND.ADDR means
+ * "the proxy's own address" (RFC 1928 leaves it to the server). */
+static int
+udp_relay_addr(const struct runtime *rt, int family,
+    const struct socks5_addr *bnd, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	static const uint8_t zero[16];
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	uint8_t ip[16];
+	bool v4;
+
+	if (bnd->atyp == SOCKS5_ATYP_IPV4 && memcmp(bnd->addr, zero, 4) != 0) {
+		v4 = true;
+		memcpy(ip, bnd->addr, 4);
+	} else if (bnd->atyp == SOCKS5_ATYP_IPV6 &&
+	    memcmp(bnd->addr, zero, 16) != 0) {
+		v4 = false;
+		memcpy(ip, bnd->addr, 16);
+	} else if (bnd->atyp != SOCKS5_ATYP_DOMAIN) {
+		v4 = rt->proxy.ss_family == AF_INET;
+		if (v4)
+			memcpy(ip, &((const struct sockaddr_in *)&rt->proxy)->
+			    sin_addr, 4);
+		else
+			memcpy(ip, &((const struct sockaddr_in6 *)&rt->proxy)->
+			    sin6_addr, 16);
+	} else {
+		return -EPROTO;
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (v4 && family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(bnd->port);
+		memcpy(&sin->sin_addr, ip, 4);
+		*len = sizeof(*sin);
+		return 0;
+	}
+	if (family != AF_INET6)
+		return -EAFNOSUPPORT;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(bnd->port);
+	if (v4) {
+		sin6->sin6_addr.s6_addr[10] = 0xff;
+		sin6->sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sin6->sin6_addr.s6_addr[12], ip, 4);
+	} else {
+		memcpy(&sin6->sin6_addr, ip, 16);
+	}
+	*len = sizeof(*sin6);
+	return 0;
+}
+
+int
+udp_ensure(const struct runtime *rt, int fd, int family, struct fdstate *st)
+{
+	struct socks5_addr any, bnd;
+	struct fdstate ctl;
+	int cfd, rc;
+
+	if (fdstate_get(fd, st) && st->kind == FDSTATE_UDP)
+		return 0;
+	if (rt->status < 0)
+		return proxy_handshake(rt, -1, family,
+		    SOCKS5_CMD_UDP_ASSOCIATE, NULL, NULL);
+	cfd = socket(rt->proxy.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0) {
+		rc = -errno;
+		log_error("UDP association: cannot open the control "
+		    "connection: %s", strerror(errno));
+		return rc;
+	}
+	/* DST 0.0.0.0:0: we do not know our source yet (RFC 1928 sec. 6). */
+	memset(&any, 0, sizeof(any));
+	any.atyp = SOCKS5_ATYP_IPV4;
+	any.len = 4;
+	rc = proxy_handshake(rt, cfd, rt->proxy.ss_family,
+	    SOCKS5_CMD_UDP_ASSOCIATE, &any, &bnd);
+	if (rc < 0)
+		goto fail;
+	memset(st, 0, sizeof(*st));
+	st->kind = FDSTATE_UDP;
+	st->ctl_fd = cfd;
+	rc = udp_relay_addr(rt, family, &bnd, &st->relay, &st->relay_len);
+	if (rc < 0) {
+		log_error("UDP association via %s: unusable relay address in "
+		    "the reply", rt->proxy_text);
+		goto fail;
+	}
+	rc = fdstate_add(fd, st);
+	if (rc == -EEXIST) {	/* another thread won the race */
+		(void)real_close(cfd);
+		return 0;
+	}
+	if (rc < 0)
+		goto fail;
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.kind = FDSTATE_UDP_CTL;
+	ctl.owner_fd = fd;
+	(void)fdstate_set(cfd, &ctl);
+	return 0;
+fail:
+	(void)real_close(cfd);
+	return rc;
+}
+
+/* The control connection ends the association when it closes (sec. 7). */
+static bool
+udp_alive(const struct fdstate *st)
+{
+	struct pollfd pfd = { .fd = st->ctl_fd, .events = POLLIN };
+	char c;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return true;
+	if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return false;
+	return real_recv(st->ctl_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+ssize_t
+udp_send(int fd, const struct fdstate *st, const struct socks5_addr *target,
+    const struct msghdr *msg, int flags)
+{
+	uint8_t hdr[SOCKS5_MAX_UDP_HEADER];
+	struct iovec iov[64];
+	struct msghdr m;
+	ssize_t hlen, n;
+	size_t i;
+
+	if (!udp_alive(st)) {
+		log_error("UDP association via the proxy has ended (control "
+		    "connection closed)");
+		return -ECONNRESET;
+	}
+	if (msg->msg_iovlen >= sizeof(iov) / sizeof(iov[0]))
+		return -EMSGSIZE;
+	hlen = socks5_encode_udp_header(hdr, sizeof(hdr), target);
+	if (hlen < 0)
+		return -EINVAL;
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = (size_t)hlen;
+	for (i = 0; i < msg->msg_iovlen; i++)
+		iov[i + 1] = msg->msg_iov[i];
+	m = *msg;
+	m.msg_iov = iov;
+	m.msg_iovlen = msg->msg_iovlen + 1;
+	m.msg_name = st->udp_connected ? NULL : (void *)&st->relay;
+	m.msg_namelen = st->udp_connected ? 0 : st->relay_len;
+	n = real_sendmsg(fd, &m, flags | MSG_NOSIGNAL);
+	if (n < 0)
+		return -errno;
+	return n >= hlen ? n - hlen : 0;
+}
+
+static bool
+udp_from_relay(const struct fdstate *st, const struct sockaddr_storage *from,
+    socklen_t fromlen)
+{
+	if (fromlen != st->relay_len || from->ss_family != st->relay.ss_family)
+		return false;
+	return memcmp(from, &st->relay, fromlen) == 0;
+}
+
+/* The peer's address as the program's family would show it; a domain
+ * name (the proxy answered with one) maps back to its placeholder. */
+static void
+udp_source(const struct socks5_addr *a, int family, struct msghdr *msg)
+{
+	const struct runtime *rt = runtime_get();
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct names_result r;
+	char name[256];
+	socklen_t len;
+	int err;
+
+	if (msg->msg_name == NULL)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (a->atyp == SOCKS5_ATYP_DOMAIN && rt != NULL) {
+		memcpy(name, a->addr, a->len);
+		name[a->len] = '\0';
+		if (names_resolve(rt, name, family, &r, &err) == NAMES_ANSWER &&
+		    r.n > 0) {
+			struct socks5_addr ip = { .port = a->port };
+
+			ip.atyp = r.family[0] == AF_INET ? SOCKS5_ATYP_IPV4 :
+			    SOCKS5_ATYP_IPV6;
+			ip.len = r.family[0] == AF_INET ? 4 : 16;
+			memcpy(ip.addr, r.addr[0], ip.len);
+			udp_source(&ip, family, msg);
+		}
+		return;
+	}
+	if (a->atyp == SOCKS5_ATYP_IPV4 && family == AF_INET) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(a->port);
+		memcpy(&sin->sin_addr, a->addr, 4);
+		len = sizeof(*sin);
+	} else {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(a->port);
+		if (a->atyp == SOCKS5_ATYP_IPV4) {
+			sin6->sin6_addr.s6_addr[10] = 0xff;
+			sin6->sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&sin6->sin6_addr.s6_addr[12], a->addr, 4);
+		} else {
+			memcpy(&sin6->sin6_addr, a->addr, 16);
+		}
+		len = sizeof(*sin6);
+	}
+	memcpy(msg->msg_name, &ss, msg->msg_namelen < len ?
+	    msg->msg_namelen : len);
+	msg->msg_namelen = len;
+}
+
+ssize_t
+udp_recv(int fd, const struct fdstate *st, struct msghdr *msg, int flags)
+{
+	struct sockaddr_storage from;
+	struct socks5_addr src;
+	struct msghdr m;
+	struct iovec iov;
+	uint8_t *buf;
+	size_t plen, copied, i, chunk;
+	ssize_t n, hlen = 0;
+
+	buf = malloc(UDP_MAX_DATAGRAM + 1);
+	if (buf == NULL)
+		return -ENOMEM;
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		iov.iov_base = buf;
+		iov.iov_len = UDP_MAX_DATAGRAM + 1;
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_name = &from;
+		m.msg_namelen = sizeof(from);
+		m.msg_control = msg->msg_control;
+		m.msg_controllen = msg->msg_controllen;
+		n = real_recvmsg(fd, &m, flags & ~MSG_TRUNC);
+		if (n < 0) {
+			n = -errno;
+			break;
+		}
+		hlen = -1;
+		if (udp_from_relay(st, &from, m.msg_namelen))
+			hlen = socks5_decode_udp_header(buf, (size_t)n, &src);
+		if (hlen >= 0)
+			break;
+		/* Not for us: drop it (consume it if we only peeked). */
+		if (flags & MSG_PEEK)
+			(void)real_recvmsg(fd, &(struct msghdr){ .msg_iov = &iov,
+			    .msg_iovlen = 1 }, MSG_DONTWAIT);
+	}
+	if (n < 0) {
+		free(buf);
+		return n;
+	}
+	plen = (size_t)n - (size_t)hlen;
+	for (i = 0, copied = 0; i < msg->msg_iovlen && copied < plen; i++) {
+		chunk = msg->msg_iov[i].iov_len;
+		if (chunk > plen - copied)
+			chunk = plen - copied;
+		memcpy(msg->msg_iov[i].iov_base, buf + hlen + copied, chunk);
+		copied += chunk;
+	}
+	free(buf);
+	msg->msg_flags = m.msg_flags & ~MSG_TRUNC;
+	msg->msg_controllen = m.msg_controllen;
+	if (copied < plen)
+		msg->msg_flags |= MSG_TRUNC;
+	udp_source(&src, st->relay.ss_family, msg);
+	return (flags & MSG_TRUNC) ? (ssize_t)plen : (ssize_t)copied;
+}
+
+void
+udp_release(const struct fdstate *st)
+{
+	struct fdstate ctl;
+
+	if (st->kind != FDSTATE_UDP || st->ctl_fd < 0)
+		return;
+	(void)fdstate_take(st->ctl_fd, &ctl);
+	(void)real_close(st->ctl_fd);
+}

@@ -19,6 +19,33 @@ struct fdstate_slot {
 
 static struct fdstate_slot *_Atomic fdstate_table[FDSTATE_CHUNKS];
 static pthread_mutex_t fdstate_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int fdstate_max = -1;
+
+/* Called with fdstate_lock held. */
+static void
+fdstate_note(int fd)
+{
+	if (fd > atomic_load_explicit(&fdstate_max, memory_order_relaxed))
+		atomic_store_explicit(&fdstate_max, fd, memory_order_relaxed);
+}
+
+int
+fdstate_highest(void)
+{
+	return atomic_load_explicit(&fdstate_max, memory_order_relaxed);
+}
+
+void
+fdstate_atfork_prepare(void)
+{
+	pthread_mutex_lock(&fdstate_lock);
+}
+
+void
+fdstate_atfork_release(void)
+{
+	pthread_mutex_unlock(&fdstate_lock);
+}
 
 static struct fdstate_slot *
 fdstate_slot(int fd, bool create)
@@ -57,6 +84,7 @@ fdstate_set(int fd, const struct fdstate *st)
 		slot->st = *st;
 		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
 		    memory_order_release);
+		fdstate_note(fd);
 	}
 	pthread_mutex_unlock(&fdstate_lock);
 	return rc;
@@ -132,6 +160,7 @@ fdstate_add(int fd, struct fdstate *st)
 		slot->st = *st;
 		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
 		    memory_order_release);
+		fdstate_note(fd);
 	}
 	pthread_mutex_unlock(&fdstate_lock);
 	return rc;

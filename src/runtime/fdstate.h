@@ -50,6 +50,15 @@ bool fdstate_take(int fd, struct fdstate *old);
  * (read(), write(), recv(), send() of every descriptor). */
 enum fdstate_kind fdstate_kind(int fd);
 
+/* The highest descriptor that ever had a record (-1: none), so that
+ * close_range() walks only what can matter. */
+int fdstate_highest(void);
+
+/* fork() safety: hold the table lock across fork so the child never
+ * inherits it locked (registered with pthread_atfork at load). */
+void fdstate_atfork_prepare(void);
+void fdstate_atfork_release(void);
+
 /* Record st for fd only if fd has no record of that kind yet; otherwise
  * copy the existing one to *st and return -EEXIST. */
 int fdstate_add(int fd, struct fdstate *st);

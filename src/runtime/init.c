@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "runtime/fdstate.h"
 #include "runtime/init.h"
 #include "runtime/log.h"
 #include "runtime/names.h"
@@ -118,5 +119,7 @@ runtime_get(void)
 __attribute__((constructor)) static void
 runtime_load(void)
 {
+	(void)pthread_atfork(fdstate_atfork_prepare, fdstate_atfork_release,
+	    fdstate_atfork_release);
 	names_preinit();
 }

@@ -33,6 +33,21 @@ printf 'proxy = socks5://127.0.0.1:1080\nbogus = 1\n' >"$tmp/bad.conf"
 check bad-config 1 "bad.conf:2: unknown key 'bogus'" -- "$sx" -c "$tmp/bad.conf" true
 check missing-config 1 'nope.conf' -- "$sx" -c "$tmp/nope.conf" true
 check bad-proxy-env 1 'SOCKSIFY_PROXY' -- "$sx" -p 'socks5://127.0.0.1:99999' true
+printf 'proxy = socks5://alice:s3cr3t-pw@127.0.0.1:1\n' >"$tmp/pw.conf"
+chmod 644 "$tmp/pw.conf"
+check secret-readable 0 'pw.conf holds a proxy password and is readable' -- "$sx" -c "$tmp/pw.conf" true
+chmod 600 "$tmp/pw.conf"
+"$sx" -c "$tmp/pw.conf" true 2>"$tmp/err"
+if [ -s "$tmp/err" ]; then echo "FAIL: warning for a private config:"; cat "$tmp/err"; fail=1; else echo "ok: secret-private"; fi
+# A failing connection's log line names the proxy but never the password.
+"$sx" -c "$tmp/pw.conf" -v python3 -c 'import socket
+try: socket.create_connection(("192.0.2.1", 80), timeout=3)
+except OSError: pass' 2>"$tmp/err"
+if grep -q 's3cr3t' "$tmp/err" || ! grep -q 'socksify: connect 192.0.2.1:80 via 127.0.0.1:1' "$tmp/err"; then
+	echo "FAIL: secret-not-logged:"; cat "$tmp/err"; fail=1
+else
+	echo "ok: secret-not-logged"
+fi
 cat >"$tmp/static.c" <<'C'
 int main(void) { return 0; }
 C

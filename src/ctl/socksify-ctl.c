@@ -57,6 +57,8 @@ ctl_check_config(void)
 		fprintf(stderr, "socksify: %s\n", err);
 		return 1;
 	}
+	if (settings_warning(source, err, sizeof(err)))
+		fprintf(stderr, "socksify: warning: %s\n", err);
 	return 0;
 }
 

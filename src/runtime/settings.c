@@ -18,9 +18,12 @@
 
 #define SETTINGS_MAX_FILE (1024 * 1024)
 
+/* The file whose password others can read, if any (for a warning). */
+static const char *settings_insecure;
+
 /* Read the whole file into a malloc'd buffer. 0, -ENOENT or -errno. */
 static int
-settings_read_file(const char *path, char **text, size_t *len)
+settings_read_file(const char *path, char **text, size_t *len, mode_t *mode)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -35,6 +38,7 @@ settings_read_file(const char *path, char **text, size_t *len)
 		rc = -errno;
 		goto out;
 	}
+	*mode = st.st_mode;
 	if (!S_ISREG(st.st_mode)) {
 		rc = -EISDIR;
 		goto out;
@@ -76,9 +80,10 @@ settings_parse_file(struct config *c, const char *path, bool must_exist,
 {
 	char *text = NULL;
 	size_t len = 0;
+	mode_t mode = 0;
 	int rc;
 
-	rc = settings_read_file(path, &text, &len);
+	rc = settings_read_file(path, &text, &len, &mode);
 	if (rc == -ENOENT && !must_exist)
 		return -ENOENT;
 	if (rc < 0) {
@@ -88,7 +93,12 @@ settings_parse_file(struct config *c, const char *path, bool must_exist,
 	}
 	rc = config_parse(c, text, len, path, err, errcap);
 	free(text);
-	return rc < 0 ? -EINVAL : 0;
+	if (rc < 0)
+		return -EINVAL;
+	if (c->has_proxy && c->proxy.has_auth && c->proxy.pass[0] != '\0' &&
+	    (mode & (S_IRGRP | S_IROTH)))
+		settings_insecure = path;
+	return 0;
 }
 
 static int
@@ -137,6 +147,7 @@ settings_load(struct config *c, char *source, size_t sourcecap, char *err,
 	int rc;
 
 	config_defaults(c);
+	settings_insecure = NULL;
 	rc = settings_find_file(c, source, sourcecap, err, errcap);
 	if (rc < 0)
 		return rc;
@@ -156,4 +167,14 @@ settings_load(struct config *c, char *source, size_t sourcecap, char *err,
 	    errcap) < 0)
 		return -EINVAL;
 	return 0;
+}
+
+int
+settings_warning(const char *source, char *out, size_t cap)
+{
+	if (settings_insecure == NULL)
+		return 0;
+	snprintf(out, cap, "%s holds a proxy password and is readable by "
+	    "other users (chmod 600 %s)", source, source);
+	return 1;
 }

@@ -24,4 +24,8 @@
 int settings_load(struct config *c, char *source, size_t sourcecap,
     char *err, size_t errcap);
 
+/* After settings_load(): 1 and a one-line warning in out when the file
+ * (source) holds a password and is readable by group or others; else 0. */
+int settings_warning(const char *source, char *out, size_t cap);
+
 #endif

@@ -323,12 +323,15 @@ names_placeholder(const struct runtime *rt, const char *name, int family,
 	names_unlock();
 	if (rc < 0)
 		return rc == -ENOSPC ? -EAGAIN : rc;
-	if (family == AF_INET6) {
-		namemap_index_to_v6(rt->cfg.placeholder_v6.addr, index, a);
-		names_add(r, AF_INET6, a);
-	} else {
+	/* AF_UNSPEC gets both, IPv4 first: programs that try the list in
+	 * order use IPv4, and `curl -6` still finds an IPv6 entry. */
+	if (family != AF_INET6) {
 		namemap_index_to_v4(rt->cfg.placeholder_v4.addr, index, a);
 		names_add(r, AF_INET, a);
+	}
+	if (family != AF_INET) {
+		namemap_index_to_v6(rt->cfg.placeholder_v6.addr, index, a);
+		names_add(r, AF_INET6, a);
 	}
 	return 0;
 }

@@ -29,8 +29,9 @@ enum names_how {
 
 /*
  * Decide how to answer a forward lookup of name for family (AF_INET,
- * AF_INET6 or AF_UNSPEC). In remote mode a name gets one placeholder:
- * IPv4 for AF_INET and AF_UNSPEC, IPv6 for AF_INET6. Hosts-file names get
+ * AF_INET6 or AF_UNSPEC). In remote mode a name gets one placeholder slot:
+ * its IPv4 address for AF_INET, IPv6 for AF_INET6, both (IPv4 first) for
+ * AF_UNSPEC. Hosts-file names get
  * their hosts-file addresses of that family (NAMES_ERROR with -ENOENT when
  * the file has the name only in the other family). Never sends a query.
  * Thread-safe; no lock is held across I/O.

@@ -43,6 +43,9 @@ cx_setup()
 {
 	sx_setup microsocks getent "$@"
 	trap cx_cleanup EXIT
+	# The programs' own proxy settings would bypass what is tested here.
+	unset http_proxy https_proxy ftp_proxy all_proxy no_proxy \
+	    HTTP_PROXY HTTPS_PROXY FTP_PROXY ALL_PROXY NO_PROXY
 	[ -e "$CX_HOSTS_DIR" ] && sx_error "$CX_HOSTS_DIR already exists"
 	CX_HOSTS_MADE=1
 	mkdir -p "$CX_HOSTS_DIR" || sx_error "mkdir $CX_HOSTS_DIR"
@@ -154,7 +157,7 @@ cx_end()
 		res=fail
 		for f in "${CX_DIAG[@]}"; do
 			if [ -f "$f" ]; then
-				sx_show "$f" "$f"
+				sx_show "$f (this case)" <(cx_new "$f")
 			fi
 		done
 		sx_show "proxy log (this case)" <(cx_new "$CX_PROXY_LOG")
@@ -322,4 +325,47 @@ cx_sshd_saw()
 	sx_check "$CX_PROG $CX_MODE: sshd accepted the key for $CX_SSH_USER" \
 	    cx_saw "$CX_SSHD_LOG" \
 	    "Accepted publickey for $CX_SSH_USER from $(cx_re "$SX_PROXY_OUT4") "
+}
+
+# --------------------------------------------------------------------------
+# Line-echo clients (nc, ncat, socat, telnet) against start_echo.
+
+CX_ECHO_PORT=
+CX_ECHO_LOG=
+
+# cx_start_echo: start_echo in the server namespace on the server address.
+cx_start_echo()
+{
+	start_echo "$SX_NS_S" "$SX_SERVER4"
+	CX_ECHO_PORT=$SX_LAST_PORT
+	CX_ECHO_LOG=$SX_TMP/echo.$SX_SERVER4.log
+}
+
+# cx_echo_case PROGRAM MODE HOLD EXACT CMD...: one case. A fresh line is
+# written to CMD's stdin, which stays open HOLD more seconds (for clients
+# that quit at end of input before the answer is back); the line must
+# arrive at the echo server from the proxy and come back on CMD's stdout:
+# the whole output when EXACT is 1, a line of it otherwise (banners).
+cx_echo_case()
+{
+	local prog=$1 mode=$2 hold=$3 exact=$4 out line rc
+	shift 4
+	cx_begin "$prog" "$mode"
+	out=$SX_TMP/$prog.$mode
+	cx_diag "$out.err" "$out"
+	line="$prog line $mode $$ $RANDOM"
+	{ printf '%s\n' "$line"; sleep "$hold"; } |
+	    cx_run "$@" >"$out" 2>"$out.err"
+	rc=${PIPESTATUS[1]}
+	sx_check "$prog $mode: exit 0 (got $rc)" test "$rc" -eq 0
+	if [ "$exact" = 1 ]; then
+		sx_check "$prog $mode: the line came back" \
+		    test "$(cat "$out")" = "$line"
+	else
+		sx_check "$prog $mode: the line came back" \
+		    grep -qxF -- "$line" <(tr -d '\r' <"$out")
+	fi
+	cx_check_proxy "$CX_ECHO_PORT"
+	cx_check_server "$CX_ECHO_LOG" "^from $(cx_re "$SX_PROXY_OUT4") "
+	cx_end
 }

@@ -403,8 +403,9 @@ while True:
 	c.close()' "$2" "$SX_TMP/echo.$2.data"
 }
 
-# sx_conf FILE LINE...: write a socksify config file.
-sx_conf() { local f=$1; shift; printf '%s\n' "$@" >"$f"; }
+# sx_conf FILE LINE...: write a config file, private as one holding a
+# password should be (socksify warns about a readable one).
+sx_conf() { local f=$1; shift; (umask 077; printf '%s\n' "$@" >"$f"); }
 
 # sx_client CMD...: run CMD in the client namespace, bounded.
 sx_client()
@@ -520,8 +521,9 @@ sx_netns_etc()
 		SX_ETC_DIRS+=("$dir")	# first: a signal may land in between
 		trap sx_etc_cleanup EXIT
 	fi
-	mkdir -p "$dir" && cat >"$dir/$file" ||
-	    sx_error "cannot write $dir/$file"
+	if ! mkdir -p "$dir" || ! cat >"$dir/$file"; then
+		sx_error "cannot write $dir/$file"
+	fi
 }
 
 # sx_require_resolve: SX_RESOLVE is tests/helpers/resolve of the build tree
@@ -534,11 +536,11 @@ sx_require_resolve()
 	[ -x "$SX_RESOLVE" ] || sx_skip "$SX_RESOLVE not built (make check)"
 }
 
-# sx_dns_setup [LINE...]: only the proxy namespace can resolve $SX_DNS_NAME
-# and $SX_DNS_NAME6 (its /etc/hosts; microsocks uses getaddrinfo). The
-# client's resolv.conf names a server beyond the proxy: a query from the
-# client is counted by "dns" (and "leak") and rejected, never answered. The
-# client's /etc/hosts has localhost, then the LINEs given.
+# sx_dns_setup: only the proxy namespace can resolve $SX_DNS_NAME and
+# $SX_DNS_NAME6 (its /etc/hosts; microsocks uses getaddrinfo). The client's
+# resolv.conf names a server beyond the proxy: a query from the client is
+# counted by "dns" (and "leak") and rejected, never answered. The client's
+# /etc/hosts has localhost only (see sx_dns_client_hosts).
 sx_dns_setup()
 {
 	# Not in a pipeline: sx_netns_etc must run in this shell (its trap).
@@ -547,6 +549,14 @@ sx_dns_setup()
 	    "$SX_SERVER4 $SX_DNS_NAME" "$SX_SERVER6 $SX_DNS_NAME6")
 	sx_netns_etc "$SX_NS_C" resolv.conf < <(printf '%s\n' \
 	    "nameserver $SX_SERVER4" "options timeout:1 attempts:1")
+	sx_netns_etc "$SX_NS_C" hosts < <(printf '%s\n' \
+	    "127.0.0.1 localhost" "::1 localhost")
+}
+
+# sx_dns_client_hosts [LINE...]: the client's /etc/hosts is localhost, then
+# the LINEs given.
+sx_dns_client_hosts()
+{
 	sx_netns_etc "$SX_NS_C" hosts < <(printf '%s\n' \
 	    "127.0.0.1 localhost" "::1 localhost" "$@")
 }
@@ -567,4 +577,151 @@ sys.exit(0 if ok else 1)' "$1" "$2"
 microsocks_saw()
 {
 	grep -Fq "connected to $2:" "$SX_TMP/microsocks.$1.log"
+}
+
+# ---------------------------------------------------------------------------
+# UDP scenarios (udp.sh, udp-dns.sh, tfo.sh): dante without authentication
+# for UDP ASSOCIATE, a UDP echo server, dnsmasq, and counters for everything
+# that leaves the client namespace. Added at the end; the functions above
+# are unchanged.
+
+# SX_UDP: tests/helpers/udpclient.py (run it through sx_run for socksify).
+SX_UDP=("$SX_PYTHON" "$SX_HELPERS/udpclient.py")
+
+# sx_udp_port NS PID: wait until PID has a bound UDP socket in NS; print
+# its port.
+sx_udp_port()
+{
+	local ns=$1 pid=$2 i port
+	for ((i = 0; i < SX_WAIT * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 1
+		port=$(ip netns exec "$ns" ss -Hlunp 2>/dev/null |
+		    awk -v p="pid=$pid," 'index($0, p) {
+			n = split($4, a, ":"); print a[n]; exit }')
+		if [ -n "$port" ]; then
+			printf '%s\n' "$port"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# sx_bg_udp NAME NS LOG CMD...: sx_bg, then wait for the bound UDP port.
+sx_bg_udp()
+{
+	local name=$1
+	shift
+	sx_bg "$@"
+	SX_LAST_PORT=$(sx_udp_port "$1" "$SX_LAST_PID") || {
+		sed 's/^/  | /' "$2" >&2
+		sx_error "$name did not bind a UDP port within ${SX_WAIT}s"
+	}
+}
+
+# start_danted_noauth NS ADDR PORT: dante with no authentication that
+# allows CONNECT and UDP ASSOCIATE; its log is $SX_TMP/danted-noauth.log.
+# TCP to ADDR:PORT and UDP to ADDR (the relay) count as proxy traffic.
+# Sets SX_LAST_PID/PORT.
+start_danted_noauth()
+{
+	local ns=$1 addr=$2 port=$3 conf=$SX_TMP/danted-noauth.conf
+	sx_require_bin danted
+	cat >"$conf" <<EOF
+logoutput: $SX_TMP/danted-noauth.log
+internal: $addr port = $port
+external: $SX_PROXY_OUT4
+external: $SX_PROXY_OUT6
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass { from: 0/0 to: 0/0 }
+socks pass {
+	from: 0/0 to: 0/0
+	command: connect udpassociate bindreply udpreply
+	log: error connect
+}
+EOF
+	sx_bg_listen danted "$ns" "$SX_TMP/danted-noauth.out" \
+	    danted -f "$conf" -p "$SX_TMP/danted-noauth.pid"
+	sx_allow_proxy "$addr" "$SX_LAST_PORT"
+	sx_allow_proxy_udp "$addr"
+}
+
+# start_udp_echo NS: a dual-stack UDP echo server on [::]:PORT of NS. Each
+# datagram is answered with "IP PORT\n" (the source it saw, IPv4 without
+# the ::ffff: prefix) and the datagram itself, and logged as
+# "from IP PORT LEN" in $SX_TMP/udpecho.log. Sets SX_LAST_PID/PORT.
+start_udp_echo()
+{
+	sx_bg_udp udpecho "$1" "$SX_TMP/udpecho.log" "$SX_PYTHON" -u -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 0))
+while True:
+	data, peer = s.recvfrom(65535)
+	ip = peer[0]
+	if ip.startswith("::ffff:"):
+		ip = ip[7:]
+	print("from", ip, peer[1], len(data), flush=True)
+	s.sendto(("%s %d\n" % (ip, peer[1])).encode() + data, peer)'
+}
+
+# udp_echo_saw FROM: the UDP echo server got a datagram from address FROM.
+udp_echo_saw() { grep -q "^from $1 " "$SX_TMP/udpecho.log"; }
+
+# udp_echo_count: datagrams the UDP echo server got.
+udp_echo_count() { grep -c '^from ' "$SX_TMP/udpecho.log"; }
+
+# sx_udp_counters: a second nft table in the client namespace that only
+# counts (before table sx decides): "any" every TCP/UDP packet leaving on a
+# non-loopback interface, "udp" every UDP datagram leaving, "udp_proxy"
+# those to the proxy's address ($SX_PROXY4, $SX_PROXY6).
+sx_udp_counters()
+{
+	ip netns exec "$SX_NS_C" nft -f - <<EOF || sx_error "nft sxudp"
+table inet sxudp {
+	counter sent_any { }
+	counter sent_udp { }
+	counter sent_udp_proxy { }
+	chain out {
+		type filter hook output priority -10; policy accept;
+		oifname "lo" accept
+		meta l4proto { tcp, udp } counter name "sent_any"
+		meta l4proto udp counter name "sent_udp"
+		ip daddr $SX_PROXY4 meta l4proto udp counter name "sent_udp_proxy"
+		ip6 daddr $SX_PROXY6 meta l4proto udp counter name "sent_udp_proxy"
+	}
+}
+EOF
+}
+
+# udp_count any|udp|udp_proxy: the packets that sxudp counted.
+udp_count()
+{
+	ip netns exec "$SX_NS_C" nft list counter inet sxudp "sent_$1" |
+	    sed -n 's/.*packets \([0-9][0-9]*\).*/\1/p'
+}
+
+# udp_reset: zero every counter, table sx's and sxudp's.
+udp_reset()
+{
+	leak_reset
+	ip netns exec "$SX_NS_C" nft reset counters table inet sxudp \
+	    >/dev/null
+}
+
+# start_dnsmasq NS ADDR NAME IP: dnsmasq in the foreground on ADDR port 53
+# answering NAME with IP and nothing else (no upstream, no hosts file);
+# queries logged to $SX_TMP/dnsmasq.log. Sets SX_LAST_PID/PORT.
+start_dnsmasq()
+{
+	sx_require_bin dnsmasq
+	sx_bg_udp dnsmasq "$1" "$SX_TMP/dnsmasq.log" dnsmasq -k \
+	    --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
+	    --listen-address="$2" --port=53 --address="/$3/$4" \
+	    --log-queries --log-facility=- \
+	    --pid-file="$SX_TMP/dnsmasq.pid"
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/rules.h"
 #include "runtime/real.h"
 #include "runtime/settings.h"
 
@@ -39,7 +40,7 @@ settings_read_file(const char *path, char **text, size_t *len, mode_t *mode)
 		goto out;
 	}
 	*mode = st.st_mode;
-	if (!S_ISREG(st.st_mode)) {
+	if (S_ISDIR(st.st_mode)) {
 		rc = -EISDIR;
 		goto out;
 	}
@@ -139,6 +140,58 @@ settings_find_file(struct config *c, char *source, size_t sourcecap,
 	return 0;
 }
 
+/* NO_PROXY / no_proxy: "host,.domain,10.0.0.0/8,1.2.3.4,[::1]:80".
+ * Addresses and networks become `local`, names `local_domain` (a name
+ * covers its subdomains, as curl and wget read it). "*" would switch
+ * socksify off; it is ignored rather than silently sending everything
+ * direct. Entries we cannot use are skipped: other tools share them. */
+static void
+settings_no_proxy(struct config *c, const char *list)
+{
+	char item[300], pat[302], err[256], *p, *colon;
+	struct rules_net net;
+	size_t n;
+
+	while (*list != '\0') {
+		n = strcspn(list, ", \t");
+		if (n > 0 && n < sizeof(item) - 1) {
+			memcpy(item, list, n);
+			item[n] = '\0';
+			p = item;
+			if (*p == '[') {		/* [v6]:port */
+				p++;
+				p[strcspn(p, "]")] = '\0';
+			} else if ((colon = strchr(p, ':')) != NULL &&
+			    strchr(colon + 1, ':') == NULL) {
+				*colon = '\0';		/* host:port */
+			}
+			if (strcmp(p, "*") == 0 || *p == '\0')
+				;
+			else if (rules_parse_cidr(p, &net) == 0)
+				(void)config_set(c, "local", p, "NO_PROXY",
+				    err, sizeof(err));
+			else {
+				snprintf(pat, sizeof(pat), "%s%s",
+				    *p == '.' ? "" : ".", *p == '*' ? p + 1 : p);
+				(void)config_set(c, "local_domain", pat,
+				    "NO_PROXY", err, sizeof(err));
+			}
+		}
+		list += n;
+		list += strspn(list, ", \t");
+	}
+}
+
+static const char *
+settings_env2(const char *upper, const char *lower)
+{
+	const char *v = getenv(lower);
+
+	if (v == NULL || *v == '\0')
+		v = getenv(upper);
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
 int
 settings_load(struct config *c, char *source, size_t sourcecap, char *err,
     size_t errcap)
@@ -162,10 +215,17 @@ settings_load(struct config *c, char *source, size_t sourcecap, char *err,
 	if (env != NULL && *env != '\0' &&
 	    config_set(c, "log_level", env, "SOCKSIFY_LOG", err, errcap) < 0)
 		return -EINVAL;
+	env = settings_env2("ALL_PROXY", "all_proxy");
+	if (!c->has_proxy && env != NULL &&
+	    config_set(c, "proxy", env, "ALL_PROXY", err, errcap) < 0)
+		return -EINVAL;
 	if (!c->has_proxy &&
 	    config_set(c, "proxy", SETTINGS_DEFAULT_PROXY, "default", err,
 	    errcap) < 0)
 		return -EINVAL;
+	env = settings_env2("NO_PROXY", "no_proxy");
+	if (env != NULL)
+		settings_no_proxy(c, env);
 	return 0;
 }
 

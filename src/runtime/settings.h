@@ -17,7 +17,9 @@
  * ${XDG_CONFIG_HOME:-$HOME/.config}/socksify/socksify.conf, then
  * SYSCONFDIR/socksify.conf; no file at all means built-in defaults.
  * Then the environment: SOCKSIFY_PROXY replaces the file's proxy,
- * SOCKSIFY_LOG the log level. The file used (or "(built-in defaults)")
+ * SOCKSIFY_LOG the log level; with no proxy from either, ALL_PROXY (or
+ * all_proxy) names it, else SETTINGS_DEFAULT_PROXY. NO_PROXY/no_proxy
+ * entries are added to the direct networks and local domains. The file used (or "(built-in defaults)")
  * is copied to source.
  * Returns 0, or -EINVAL with a one-line "WHERE: what is wrong" in err.
  */

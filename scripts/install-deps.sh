@@ -7,5 +7,6 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config check \
 	iproute2 nftables procps psmisc \
-	microsocks dante-server \
-	curl wget python3 netcat-openbsd dnsutils shellcheck
+	microsocks dante-server dnsmasq \
+	curl wget python3 netcat-openbsd dnsutils shellcheck \
+	openssh-server openssh-client passwd binutils

@@ -6,7 +6,7 @@
 set -eu
 top=${srcdir:-.}
 fail=0
-hooked='connect|close|getpeername|sendto|sendmsg|sendmmsg|send|write|recvfrom|recvmsg|recv|read|getaddrinfo|freeaddrinfo|getnameinfo|gethostbyname|gethostbyname2|gethostbyname_r|gethostbyname2_r|gethostbyaddr|gethostbyaddr_r|dup2|dup3|close_range'
+hooked='connect|close|getpeername|sendto|sendmsg|sendmmsg|send|write|recvfrom|recvmsg|recv|read|getaddrinfo|freeaddrinfo|getnameinfo|gethostbyname|gethostbyname2|gethostbyname_r|gethostbyname2_r|gethostbyaddr|gethostbyaddr_r|dup2|dup3|close_range|recvmmsg|syscall'
 if out=$(grep -nE "(^|[^_a-zA-Z0-9>.])($hooked)[[:space:]]*\(" \
 	"$top"/src/runtime/*.c "$top"/src/core/*.c | grep -vE '^\S+:[0-9]+:\s*(\*|/\*)'); then
 	echo "FAIL: bare hooked libc calls outside src/hooks (use real_*):"

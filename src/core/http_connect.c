@@ -24,7 +24,8 @@ b64_put(char *out, const uint8_t *in, size_t len)
 	uint32_t v;
 
 	for (i = 0; i + 3 <= len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		out[n++] = b64_alphabet[v >> 18];
 		out[n++] = b64_alphabet[v >> 12 & 0x3f];
 		out[n++] = b64_alphabet[v >> 6 & 0x3f];
@@ -236,7 +237,7 @@ http_connect_decode(const uint8_t *in, size_t len, int *status, char *reason,
 		    len >= 2 && in[len - 2] == '\n'))
 			lb = len + 1;	/* at a line start: LF may end it */
 		else
-			lb = len + 2;	/* in a line: its LF, then an empty one */
+			lb = len + 2;	/* in a line: its LF, an empty line */
 		if (lb > HTTP_CONNECT_MAX_HEAD)
 			return -EMSGSIZE;
 		if (need != NULL)

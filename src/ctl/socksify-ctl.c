@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "ctl/ctl.h"
 #include "runtime/real.h"
 #include "runtime/settings.h"
 
@@ -82,7 +83,8 @@ static void
 ctl_usage(FILE *f)
 {
 	fprintf(f, "usage: socksify-ctl check-config\n"
-	    "       socksify-ctl preflight COMMAND-PATH\n");
+	    "       socksify-ctl preflight COMMAND-PATH\n"
+	    "       socksify-ctl check [HOST:PORT]\n");
 }
 
 int
@@ -102,6 +104,8 @@ main(int argc, char **argv)
 			ctl_check_command(argv[2]);
 		return rc;
 	}
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "check") == 0)
+		return ctl_check(argc == 3 ? argv[2] : NULL);
 	ctl_usage(stderr);
 	return 2;
 }

@@ -87,3 +87,23 @@ read(int fd, void *buf, size_t len)
 		return real_read(fd, buf, len);
 	return recvfrom(fd, buf, len, 0, NULL, NULL);
 }
+
+SX_EXPORT int
+recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
+    struct timespec *timeout)
+{
+	ssize_t rc;
+
+	if (real_init() < 0 || real_recvmmsg == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (fdstate_kind(fd) != FDSTATE_UDP || n == 0)
+		return real_recvmmsg(fd, vec, n, flags, timeout);
+	/* One datagram per call: each needs its header stripped. */
+	rc = sx_recvmsg(fd, &vec[0].msg_hdr, flags & ~MSG_WAITFORONE);
+	if (rc < 0)
+		return -1;
+	vec[0].msg_len = (unsigned int)rc;
+	return 1;
+}

@@ -4,10 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runtime/log.h"
+#include "runtime/real.h"
 
 static volatile enum log_level log_level = LOG_LEVEL_ERROR;
 
@@ -48,6 +48,7 @@ log_msg(enum log_level level, const char *fmt, ...)
 		    sizeof(line) - n - 2;
 	line[n++] = '\n';
 	/* A short or failed write to stderr is not worth more than trying. */
-	(void)syscall(SYS_write, STDERR_FILENO, line, n);
+	if (real_write != NULL)
+		(void)real_write(STDERR_FILENO, line, n);
 	errno = saved;
 }

@@ -16,7 +16,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core/hosts.h"
@@ -74,6 +73,14 @@ names_init_header(struct names_header *h)
 	(void)pthread_mutexattr_destroy(&a);
 }
 
+/* Load-time failure path: libc's close() without entering our hook. */
+static void
+names_close_fd(int fd)
+{
+	if (real_init() == 0)
+		(void)real_close(fd);
+}
+
 void
 names_preinit(void)
 {
@@ -97,7 +104,7 @@ names_preinit(void)
 		floor = (int)(rl.rlim_cur / 2);
 	high = fcntl(fd, F_DUPFD, floor);
 	if (high >= 0) {
-		(void)syscall(SYS_close, fd);
+		names_close_fd(fd);
 		fd = high;
 	}
 	if (ftruncate(fd, NAMES_HEADER) != 0 || fstat(fd, &st) != 0)
@@ -118,7 +125,7 @@ names_preinit(void)
 	names_memfd = fd;
 	return;
 fail:
-	(void)syscall(SYS_close, fd);
+	names_close_fd(fd);
 }
 
 int

@@ -214,7 +214,7 @@ hs_run(struct handshake *hs, int family, uint8_t cmd,
 		return hs_fail(hs, EPROTO, "%s", "not a SOCKS5 proxy (bad "
 		    "version in the method reply)");
 	rc = hs_auth(hs, method);
-	if (rc < 0)
+	if (rc < 0 || target == NULL)
 		return rc;
 	return hs_request(hs, cmd, target, bnd);
 }
@@ -230,6 +230,8 @@ proxy_handshake(const struct runtime *rt, int fd, int family, uint8_t cmd,
 
 	if (cmd == SOCKS5_CMD_UDP_ASSOCIATE)
 		snprintf(hs.target, sizeof(hs.target), "UDP association");
+	else if (target == NULL)
+		snprintf(hs.target, sizeof(hs.target), "greeting");
 	else
 		snprintf(hs.target, sizeof(hs.target), "connect %s",
 		    socks5_addr_format(target, where, sizeof(where)));

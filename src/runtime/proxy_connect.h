@@ -24,6 +24,8 @@ int proxy_connect(const struct runtime *rt, int fd, int family,
  * The same for any command: CONNECT, or UDP ASSOCIATE on a control
  * connection (target = the address the program will send from, or
  * 0.0.0.0:0). The reply's BND.ADDR/BND.PORT is copied to *bnd if non-NULL.
+ * A NULL target stops after method selection and authentication (used by
+ * `socksify --check` to test the proxy without asking it for anything).
  */
 int proxy_handshake(const struct runtime *rt, int fd, int family, uint8_t cmd,
     const struct socks5_addr *target, struct socks5_addr *bnd);

@@ -22,6 +22,9 @@ ssize_t (*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
 ssize_t (*real_recvmsg)(int, struct msghdr *, int);
 ssize_t (*real_recv)(int, void *, size_t, int);
 ssize_t (*real_read)(int, void *, size_t);
+int (*real_recvmmsg)(int, struct mmsghdr *, unsigned int, int,
+    struct timespec *);
+long (*real_syscall)(long, ...);
 int (*real_getaddrinfo)(const char *, const char *, const struct addrinfo *,
     struct addrinfo **);
 void (*real_freeaddrinfo)(struct addrinfo *);
@@ -76,6 +79,8 @@ real_resolve(void)
 	REAL(recvmsg);
 	REAL(recv);
 	REAL(read);
+	REAL(recvmmsg);
+	REAL(syscall);
 	REAL(getaddrinfo);
 	REAL(freeaddrinfo);
 	REAL(getnameinfo);

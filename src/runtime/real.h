@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct hostent;
 
@@ -24,6 +25,9 @@ extern ssize_t (*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
 extern ssize_t (*real_recvmsg)(int, struct msghdr *, int);
 extern ssize_t (*real_recv)(int, void *, size_t, int);
 extern ssize_t (*real_read)(int, void *, size_t);
+extern int (*real_recvmmsg)(int, struct mmsghdr *, unsigned int, int,
+    struct timespec *);
+extern long (*real_syscall)(long, ...);
 extern int (*real_getaddrinfo)(const char *, const char *,
     const struct addrinfo *, struct addrinfo **);
 extern void (*real_freeaddrinfo)(struct addrinfo *);

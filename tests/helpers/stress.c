@@ -4,14 +4,15 @@
  * socksify while the main thread forks children that do the same; plus the
  * threaded echo server it talks to. Standalone: no project headers.
  *
- *   stress echo -P PORTFILE [-l ADDR] [-w WORKERS]
+ *   stress echo [-P PORTFILE] [-l ADDR] [-w WORKERS]
  *	Listen on ADDR (default 0.0.0.0), port from the kernel, written to
- *	PORTFILE. WORKERS threads (default 32) each accept a connection, read
- *	up to the first '\n', answer "SRV <local address>\n" followed by what
- *	they read, and close first (so TIME_WAIT stays on the server side).
+ *	PORTFILE if given. WORKERS threads (default 32) each accept a
+ *	connection, read up to the first '\n', answer "SRV <local
+ *	address>\n" followed by what they read, and close first (so
+ *	TIME_WAIT stays on the server side).
  *
  *   stress run -p PORT -b BASE -B NADDR -N NAMES [-D DOMAIN] [-t THREADS]
- *	  [-n CYCLES] [-s SECONDS] [-f FORKS] [-c CHILD_CYCLES] [-x] [-q]
+ *	  [-n CYCLES] [-s SECONDS] [-f FORKS] [-c CHILD_CYCLES] [-x]
  *	THREADS threads (default 16) each run CYCLES cycles (default 2000),
  *	or with -s until SECONDS have passed. A cycle picks name k of
  *	"s<k>.DOMAIN" (DOMAIN default stress.sx.test; k from 0..NAMES-1,
@@ -72,7 +73,6 @@ struct st_opts {
 	unsigned forks;
 	unsigned child_cycles;
 	bool relaxed;
-	bool quiet;
 };
 
 static struct st_opts opt = {
@@ -192,7 +192,7 @@ echo_main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (portfile == NULL || workers == 0)
+	if (workers == 0)
 		return 2;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -213,9 +213,8 @@ echo_main(int argc, char **argv)
 			perror("stress echo: pthread_create");
 			return 2;
 		}
-	f = fopen(portfile, "w");
-	if (f == NULL || fprintf(f, "%u\n", ntohs(sin.sin_port)) < 0 ||
-	    fclose(f) != 0) {
+	if (portfile != NULL && ((f = fopen(portfile, "w")) == NULL ||
+	    fprintf(f, "%u\n", ntohs(sin.sin_port)) < 0 || fclose(f) != 0)) {
 		perror(portfile);
 		return 2;
 	}
@@ -605,7 +604,7 @@ run_main(int argc, char **argv)
 	int nb, na, o, rc = 0;
 	bool same;
 
-	while ((o = getopt(argc, argv, "p:b:B:N:D:t:n:s:f:c:xq")) != -1) {
+	while ((o = getopt(argc, argv, "p:b:B:N:D:t:n:s:f:c:x")) != -1) {
 		switch (o) {
 		case 'p': opt.port = atoi(optarg); break;
 		case 'b':
@@ -621,7 +620,6 @@ run_main(int argc, char **argv)
 		case 'f': opt.forks = (unsigned)atoi(optarg); break;
 		case 'c': opt.child_cycles = (unsigned)atoi(optarg); break;
 		case 'x': opt.relaxed = true; break;
-		case 'q': opt.quiet = true; break;
 		default: return 2;
 		}
 	}
@@ -680,7 +678,7 @@ main(int argc, char **argv)
 		return echo_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return run_main(argc - 1, argv + 1);
-	fprintf(stderr, "usage: stress echo -P PORTFILE [-l ADDR] [-w N]\n"
+	fprintf(stderr, "usage: stress echo [-P PORTFILE] [-l ADDR] [-w N]\n"
 	    "       stress run -p PORT -b BASE -B NADDR -N NAMES [options]\n");
 	return 2;
 }

@@ -63,7 +63,7 @@ check_encoder(const struct socks5_addr *a, const char *user,
 	size_t cap;
 
 	for (cap = 0; cap <= n; cap++) {
-		out = malloc(cap > 0 ? cap : 1);	/* exact size for ASan */
+		out = malloc(cap > 0 ? cap : 1);	/* exact, for ASan */
 		ck_assert_ptr_nonnull(out);
 		ck_assert_int_eq(socks4_encode_connect(out, cap, a, user),
 		    cap < n ? -ENOSPC : (ssize_t)n);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* `socksify --check [HOST:PORT]`: print the effective configuration and
+ * where it came from, then try the proxy step by step; the last line says
+ * what is wrong, if anything. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/proxy_url.h"
+#include "core/socks5.h"
+#include "ctl/ctl.h"
+#include "runtime/init.h"
+#include "runtime/io.h"
+#include "runtime/log.h"
+#include "runtime/proxy_connect.h"
+#include "runtime/real.h"
+#include "runtime/settings.h"
+
+static const char *
+check_proxy_source(void)
+{
+	const char *v;
+
+	if ((v = getenv("SOCKSIFY_PROXY")) != NULL && *v != '\0')
+		return "environment SOCKSIFY_PROXY";
+	return NULL;
+}
+
+static void
+check_print_config(const struct config *c, const char *source)
+{
+	char buf[600];
+	const char *psrc = check_proxy_source();
+	size_t i;
+
+	printf("config file:   %s\n", source);
+	printf("proxy:         %s  (from %s)\n",
+	    proxy_url_format(&c->proxy, buf, sizeof(buf)),
+	    psrc != NULL ? psrc : source);
+	for (i = 0; i < c->n_local; i++) {
+		char a[INET6_ADDRSTRLEN];
+
+		inet_ntop(c->local[i].family, c->local[i].addr, a, sizeof(a));
+		printf("direct:        %s/%u\n", a, c->local[i].prefix);
+	}
+	for (i = 0; i < c->n_local_domains; i++)
+		printf("local domain:  %s\n", c->local_domains[i]);
+	printf("timeout:       %u ms\n", c->timeout_ms);
+	printf("dns:           %s\n", c->dns == DNS_REMOTE ? "remote" : "local");
+	printf("udp:           %s\n", c->udp == UDP_PROXY ? "proxy" :
+	    c->udp == UDP_BLOCK ? "block" : "direct");
+	printf("hosts file:    %s\n", c->hosts_file[0] ? c->hosts_file :
+	    "none");
+}
+
+/* "host:port" or "[v6]:port" into a socks5_addr. */
+static int
+check_parse_target(const char *text, struct socks5_addr *t)
+{
+	char host[256];
+	const char *colon;
+	char *end;
+	unsigned long port;
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	size_t n;
+
+	if (*text == '[') {
+		colon = strstr(text, "]:");
+		if (colon == NULL)
+			return -EINVAL;
+		n = (size_t)(colon - text - 1);
+		text++;
+		colon++;
+	} else {
+		colon = strrchr(text, ':');
+		if (colon == NULL)
+			return -EINVAL;
+		n = (size_t)(colon - text);
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || port == 0 || port > 65535)
+		return -EINVAL;
+	memset(&s4, 0, sizeof(s4));
+	memset(&s6, 0, sizeof(s6));
+	if (inet_pton(AF_INET, host, &s4.sin_addr) == 1) {
+		s4.sin_family = AF_INET;
+		s4.sin_port = htons((uint16_t)port);
+		return socks5_addr_from_sockaddr(t, (struct sockaddr *)&s4,
+		    sizeof(s4));
+	}
+	if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons((uint16_t)port);
+		return socks5_addr_from_sockaddr(t, (struct sockaddr *)&s6,
+		    sizeof(s6));
+	}
+	return socks5_addr_from_name(t, host, (uint16_t)port);
+}
+
+int
+ctl_check(const char *target_text)
+{
+	const struct runtime *rt;
+	struct socks5_addr target;
+	char source[4096], err[1024];
+	struct config cfg;
+	uint64_t t0;
+	int fd, rc;
+
+	if (settings_load(&cfg, source, sizeof(source), err,
+	    sizeof(err)) < 0) {
+		printf("FAIL: %s\n", err);
+		return 1;
+	}
+	check_print_config(&cfg, source);
+	if (settings_warning(source, err, sizeof(err)))
+		printf("warning:       %s\n", err);
+	if (target_text != NULL && check_parse_target(target_text,
+	    &target) < 0) {
+		printf("FAIL: bad target '%s' (want HOST:PORT)\n", target_text);
+		return 2;
+	}
+	rt = runtime_get();
+	if (rt == NULL || rt->status < 0) {
+		printf("FAIL: %s\n", rt != NULL ? rt->error : "no libc");
+		return 1;
+	}
+	/* Errors come as one "socksify: ..." line on stderr; show them. */
+	log_set_level(LOG_LEVEL_ERROR);
+	fd = socket(rt->proxy.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		printf("FAIL: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	t0 = io_now_ms();
+	rc = proxy_handshake(rt, fd, rt->proxy.ss_family, SOCKS5_CMD_CONNECT,
+	    NULL, NULL);
+	if (rc == 0)
+		printf("proxy:         reachable, SOCKS5, %s accepted "
+		    "(%llu ms)\n", cfg.proxy.has_auth ? "username/password" :
+		    "no authentication", (unsigned long long)(io_now_ms() - t0));
+	(void)real_close(fd);
+	if (rc == 0 && target_text != NULL) {
+		fd = socket(rt->proxy.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		t0 = io_now_ms();
+		rc = fd < 0 ? -errno : proxy_connect(rt, fd,
+		    rt->proxy.ss_family, &target);
+		if (rc == 0)
+			printf("connect:       %s ok (%llu ms)\n", target_text,
+			    (unsigned long long)(io_now_ms() - t0));
+		if (fd >= 0)
+			(void)real_close(fd);
+	}
+	fflush(stdout);
+	if (rc < 0) {
+		printf("FAIL: %s\n", strerror(-rc));
+		return 1;
+	}
+	printf("OK\n");
+	return 0;
+}

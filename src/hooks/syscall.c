@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* syscall(): libraries that bypass libc's wrappers (libuv before 1.45 sends
+ * with syscall(SYS_sendmmsg)) are sent to our own hooks for the socket
+ * calls we interpose; every other number goes to libc unchanged. */
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/export.h"
+#include "runtime/real.h"
+
+SX_EXPORT long
+syscall(long number, ...)
+{
+	long a[6];
+	va_list ap;
+	int i;
+
+	va_start(ap, number);
+	for (i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (real_init() < 0 || real_syscall == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	switch (number) {
+	case SYS_connect:
+		return connect((int)a[0], (const struct sockaddr *)a[1],
+		    (socklen_t)a[2]);
+	case SYS_sendto:
+		return sendto((int)a[0], (const void *)a[1], (size_t)a[2],
+		    (int)a[3], (const struct sockaddr *)a[4], (socklen_t)a[5]);
+	case SYS_sendmsg:
+		return sendmsg((int)a[0], (const struct msghdr *)a[1],
+		    (int)a[2]);
+	case SYS_sendmmsg:
+		return sendmmsg((int)a[0], (struct mmsghdr *)a[1],
+		    (unsigned int)a[2], (int)a[3]);
+	case SYS_recvfrom:
+		return recvfrom((int)a[0], (void *)a[1], (size_t)a[2],
+		    (int)a[3], (struct sockaddr *)a[4], (socklen_t *)a[5]);
+	case SYS_recvmsg:
+		return recvmsg((int)a[0], (struct msghdr *)a[1], (int)a[2]);
+	case SYS_recvmmsg:
+		return recvmmsg((int)a[0], (struct mmsghdr *)a[1],
+		    (unsigned int)a[2], (int)a[3], (struct timespec *)a[4]);
+	case SYS_close:
+		return close((int)a[0]);
+	default:
+		return real_syscall(number, a[0], a[1], a[2], a[3], a[4],
+		    a[5]);
+	}
+}

@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# ThreadSanitizer run of the stress test: libsocksify.so compiled straight
+# from src/ with -fsanitize=thread, tests/helpers/stress.c likewise, then a
+# reduced tests/integration/stress.sh through that library (libtsan first in
+# LD_PRELOAD). Passes when the stress checks pass and ThreadSanitizer
+# reported nothing; every report is summarised (kind, the first frames in
+# our sources) and kept whole in the log.
+#
+# Environment: TSAN_THREADS (8), TSAN_CYCLES (150), TSAN_FORKS (10): the
+# stress run's size; SX_KEEP=1 keeps the reports; TSAN_EXTRA_OPTIONS is
+# appended to TSAN_OPTIONS. Needs what stress.sh needs (root, microsocks)
+# and gcc's libtsan.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+# shellcheck source-path=SCRIPTDIR source=integration/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/integration/lib.sh"
+# shellcheck source=/dev/null
+. /tmp/sxdev/stresslib.sh
+
+sx_require_root
+sx_require_socksify
+sx_require_bin cc microsocks
+libtsan=$(cc -print-file-name=libtsan.so)
+case $libtsan in
+/*) [ -e "$libtsan" ] || sx_skip "libtsan not installed ($libtsan)" ;;
+*) sx_skip "libtsan not installed (cc -print-file-name=libtsan.so)" ;;
+esac
+trap sx_cleanup EXIT
+trap 'exit 99' INT TERM
+SX_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sx-$SX_NAME.XXXXXX") ||
+    sx_error "mktemp failed"
+chmod 755 "$SX_TMP"
+
+sx_build_lib "$SX_TMP/lib" -fsanitize=thread
+stress=$(sx_build_helper stress -fsanitize=thread) || exit 99
+reports=$SX_TMP/reports
+mkdir -p "$reports" && chmod 777 "$reports"
+
+# A program built with TSan must run at all here (some kernels' address
+# space layouts defeat it); without ASLR if that helps.
+setarch=()
+if ! "$stress" >/dev/null 2>"$SX_TMP/probe.err" &&
+    grep -q ThreadSanitizer "$SX_TMP/probe.err"; then
+	sx_require_bin setarch
+	setarch=(setarch "$(uname -m)" -R)
+	"${setarch[@]}" "$stress" >/dev/null 2>"$SX_TMP/probe.err"
+	grep -q ThreadSanitizer "$SX_TMP/probe.err" &&
+	    sx_skip "ThreadSanitizer cannot run here: $(head -n 1 \
+	    "$SX_TMP/probe.err")"
+fi
+
+export TSAN_OPTIONS="log_path=$reports/tsan halt_on_error=0 exitcode=0 \
+second_deadlock_stack=1 history_size=4 ${TSAN_EXTRA_OPTIONS:-}"
+start=$(date +%s)
+STRESS_LIB=$SX_TMP/lib/libsocksify.so STRESS_PRELOAD=$libtsan \
+    STRESS_BIN=$stress STRESS_THREADS=${TSAN_THREADS:-8} \
+    STRESS_CYCLES=${TSAN_CYCLES:-150} STRESS_FORKS=${TSAN_FORKS:-10} \
+    STRESS_SECONDS=0 STRESS_FULL=0 SX_NAME=tsan-stress \
+    "${setarch[@]}" bash "$SX_TOP_SRCDIR/tests/integration/stress.sh"
+rc=$?
+sx_log "stress under ThreadSanitizer: exit $rc, $(($(date +%s) - start)) s"
+sx_check "stress.sh under ThreadSanitizer passes (exit $rc)" test "$rc" -eq 0
+
+# One line per report: kind, then the first two frames in src/.
+summarise()
+{
+	awk '
+	/^WARNING: ThreadSanitizer:/ {
+		if (kind != "") print kind " | " frames
+		kind = $0; sub(/^WARNING: ThreadSanitizer: /, "", kind)
+		sub(/ \(pid=.*/, "", kind); frames = ""; n = 0; next }
+	kind != "" && /^ *#[0-9]+ / && /\/src\// && n < 2 {
+		f = $2 " " $3; sub(/.*\/src\//, "src/", f); sub(/ \(.*/, "", f)
+		frames = frames (n ? " / " : "") f; n++ }
+	END { if (kind != "") print kind " | " frames }' "$@"
+}
+
+found=$(cat "$reports"/tsan.* 2>/dev/null | grep -c '^WARNING: ThreadSanitizer:')
+if [ "$found" -gt 0 ]; then
+	sx_log "ThreadSanitizer reports ($found), by kind and first frames:"
+	summarise "$reports"/tsan.* | sort | uniq -c | sort -rn |
+	    sed 's/^/  /' >&2
+	for f in "$reports"/tsan.*; do
+		sx_show "$f" "$f" >&2
+	done
+fi
+sx_check "ThreadSanitizer reported nothing ($found reports)" \
+    test "$found" -eq 0
+sx_done

@@ -134,8 +134,8 @@ ctl_check(const char *target_text)
 		printf("FAIL: %s\n", rt != NULL ? rt->error : "no libc");
 		return 1;
 	}
-	/* Errors come as one "socksify: ..." line on stderr; show them. */
-	log_set_level(LOG_LEVEL_ERROR);
+	/* The reason comes back through log_last_error() for the last line. */
+	log_set_level(LOG_LEVEL_QUIET);
 	fd = socket(rt->proxy.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		printf("FAIL: socket: %s\n", strerror(errno));
@@ -162,7 +162,8 @@ ctl_check(const char *target_text)
 	}
 	fflush(stdout);
 	if (rc < 0) {
-		printf("FAIL: %s\n", strerror(-rc));
+		printf("FAIL: %s\n", *log_last_error() ? log_last_error() :
+		    strerror(-rc));
 		return 1;
 	}
 	printf("OK\n");

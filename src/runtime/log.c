@@ -10,6 +10,7 @@
 #include "runtime/real.h"
 
 static volatile enum log_level log_level = LOG_LEVEL_ERROR;
+static __thread char log_last[512];
 
 void
 log_set_level(enum log_level level)
@@ -32,8 +33,15 @@ log_msg(enum log_level level, const char *fmt, ...)
 	int rc;
 	va_list ap;
 
-	if (level > log_level || level == LOG_LEVEL_QUIET)
+	if (level == LOG_LEVEL_ERROR) {
+		va_start(ap, fmt);
+		(void)vsnprintf(log_last, sizeof(log_last), fmt, ap);
+		va_end(ap);
+	}
+	if (level > log_level || level == LOG_LEVEL_QUIET) {
+		errno = saved;
 		return;
+	}
 	if (log_level >= LOG_LEVEL_DEBUG)
 		rc = snprintf(line, sizeof(line), "socksify[%ld]: ",
 		    (long)getpid());
@@ -51,4 +59,10 @@ log_msg(enum log_level level, const char *fmt, ...)
 	if (real_write != NULL)
 		(void)real_write(STDERR_FILENO, line, n);
 	errno = saved;
+}
+
+const char *
+log_last_error(void)
+{
+	return log_last;
 }

@@ -231,7 +231,7 @@ proxy_handshake(const struct runtime *rt, int fd, int family, uint8_t cmd,
 	if (cmd == SOCKS5_CMD_UDP_ASSOCIATE)
 		snprintf(hs.target, sizeof(hs.target), "UDP association");
 	else if (target == NULL)
-		snprintf(hs.target, sizeof(hs.target), "greeting");
+		snprintf(hs.target, sizeof(hs.target), "handshake");
 	else
 		snprintf(hs.target, sizeof(hs.target), "connect %s",
 		    socks5_addr_format(target, where, sizeof(where)));

@@ -48,6 +48,12 @@ if grep -q 's3cr3t' "$tmp/err" || ! grep -q 'socksify: connect 192.0.2.1:80 via 
 else
 	echo "ok: secret-not-logged"
 fi
+check shell-on 0 '^on=.*libsocksify.so' -- bash -c ". '$sx' on; echo \"on=\$LD_PRELOAD\""
+check shell-off 0 '^off=\[\]' -- bash -c ". '$sx' on; . '$sx' off; echo \"off=[\${LD_PRELOAD-}]\""
+check shell-on-not-sourced 2 'run it as' -- "$sx" on
+check shell-mode 0 'shell=.*libsocksify.so' -- env SHELL=/bin/sh "$sx" --shell <<'IN'
+echo "shell=$LD_PRELOAD"
+IN
 cat >"$tmp/static.c" <<'C'
 int main(void) { return 0; }
 C

@@ -229,8 +229,7 @@ http_connect_decode(const uint8_t *in, size_t len, int *status, char *reason,
 		}
 	}
 	if (head == 0) {
-		if (len > scan)
-			return -EMSGSIZE;
+		/* Past the limit (len > scan included) is -EMSGSIZE below. */
 		if (len < STATUS_FIXED)
 			lb = HTTP_CONNECT_MIN_HEAD;
 		else if (in[len - 1] == '\n' || (in[len - 1] == '\r' &&

@@ -166,7 +166,8 @@ END_TEST
 START_TEST(encode_auth)
 {
 	check_encoder(&addr_dom, "Aladdin", "open sesame",
-	    HEAD("example.com:443") AUTH("QWxhZGRpbjpvcGVuIHNlc2FtZQ==") "\r\n");
+	    HEAD("example.com:443")
+	    AUTH("QWxhZGRpbjpvcGVuIHNlc2FtZQ==") "\r\n");
 	check_encoder(&addr_v4, "user", NULL,
 	    HEAD("192.0.2.1:443") AUTH("dXNlcjo=") "\r\n");
 	check_encoder(&addr_v4, "", "pw",

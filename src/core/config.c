@@ -4,6 +4,7 @@
  * here (core/): the runtime reads the file and passes the bytes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -106,6 +107,210 @@ set_proxy(struct config *c, const char *key, char *v,
 	return 0;
 }
 
+/* chain, fallback: one URL per line, appended in order. */
+static int
+set_hop(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	bool chain = strcmp(key, "chain") == 0;
+	struct proxy_url *list = chain ? c->chain : c->fallback;
+	size_t *n = chain ? &c->n_chain : &c->n_fallback;
+	char why[128];
+
+	if (*n == CONFIG_MAX_HOPS)
+		return cerr(x, "too many '%s' entries (limit %d)", key,
+		    CONFIG_MAX_HOPS);
+	/* proxy_url_parse() leaves list[*n] untouched on error */
+	if (proxy_url_parse(&list[*n], v, why, sizeof(why)) < 0)
+		return cerr(x, "bad value for '%s': %s", key, why);
+	(*n)++;
+	return 0;
+}
+
+/* Split off the first whitespace-separated word of *cursor; NULL at end. */
+static char *
+next_word(char **cursor)
+{
+	char *s = *cursor, *w;
+
+	while (is_space(*s))
+		s++;
+	if (*s == '\0')
+		return NULL;
+	w = s;
+	while (*s != '\0' && !is_space(*s))
+		s++;
+	if (*s != '\0')
+		*s++ = '\0';
+	*cursor = s;
+	return w;
+}
+
+/* [a-z0-9_-]{1,31} */
+static bool
+upstream_name_valid(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len > CONFIG_UPSTREAM_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+		    name[i] == '-'))
+			return false;
+	return true;
+}
+
+static int
+upstream_find(const struct config *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_upstream; i++)
+		if (strcmp(c->upstream[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* "upstream = NAME URL"; the URL is the rest of the line, as for proxy. */
+static int
+set_upstream(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	struct config_upstream *u;
+	char why[128], *name, *url = v;
+
+	name = next_word(&url);		/* v is trimmed: never NULL */
+	url = trim(url);
+	if (!upstream_name_valid(name)) {
+		/* Probably a URL without a name: do not echo a password. */
+		if (strpbrk(name, ":/@") != NULL)
+			return cerr(x, "missing name before the URL for '%s' "
+			    "(upstream = NAME URL)", key);
+		return cerr(x, "bad name '%s' for '%s' (1 to %d of a-z, 0-9, "
+		    "'_', '-')", name, key, CONFIG_UPSTREAM_NAME_MAX);
+	}
+	if (*url == '\0')
+		return cerr(x, "missing URL for '%s' '%s' (upstream = NAME URL)",
+		    key, name);
+	if (upstream_find(c, name) >= 0)
+		return cerr(x, "duplicate name '%s' for '%s'", name, key);
+	if (c->n_upstream == CONFIG_MAX_HOPS)
+		return cerr(x, "too many '%s' entries (limit %d)", key,
+		    CONFIG_MAX_HOPS);
+	u = &c->upstream[c->n_upstream];
+	if (proxy_url_parse(&u->url, url, why, sizeof(why)) < 0)
+		return cerr(x, "bad value for '%s' '%s': %s", key, name, why);
+	memcpy(u->name, name, strlen(name) + 1);
+	c->n_upstream++;
+	return 0;
+}
+
+/* "N" or "N-M", 1 <= N <= M <= 65535, plain digits. */
+static int
+parse_port_range(const char *s, uint16_t *lo, uint16_t *hi)
+{
+	unsigned long v[2] = { 0, 0 };
+	unsigned ndig;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		for (ndig = 0; *s >= '0' && *s <= '9' && ndig < 6; s++, ndig++)
+			v[i] = v[i] * 10 + (unsigned long)(*s - '0');
+		if (ndig == 0 || v[i] == 0 || v[i] > 65535)
+			return -EINVAL;
+		if (i == 0 && *s == '\0') {
+			v[1] = v[0];
+			break;
+		}
+		if (i == 0 && *s++ != '-')
+			return -EINVAL;
+	}
+	if (*s != '\0' || v[0] > v[1])
+		return -EINVAL;
+	*lo = (uint16_t)v[0];
+	*hi = (uint16_t)v[1];
+	return 0;
+}
+
+#define RULE_ACTIONS	"direct, block, proxy or via NAME"
+
+/*
+ * "rule = MATCH ACTION": MATCH is "*", "port N[-M]", a CIDR or address, or
+ * a host-name pattern (tried in that order); ACTION is direct, block,
+ * proxy, or "via NAME" ("proxy NAME" is the same) with NAME an upstream
+ * already defined.
+ */
+static int
+set_rule(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	struct rule r;
+	char *w[5], *p = v, *act;
+	size_t nw = 0, i;
+
+	if (c->n_rules == CONFIG_MAX_RULES)
+		return cerr(x, "too many '%s' entries (limit %d)", key,
+		    CONFIG_MAX_RULES);
+	while (nw < sizeof(w) / sizeof(w[0]) && (w[nw] = next_word(&p)) != NULL)
+		nw++;
+	memset(&r, 0, sizeof(r));
+	r.upstream = -1;
+	r.line = x->line <= UINT_MAX ? (unsigned)x->line : UINT_MAX;
+	i = 1;
+	if (strcmp(w[0], "*") == 0)
+		r.match = RULE_MATCH_ANY;
+	else if (word_ieq(w[0], "port")) {
+		r.match = RULE_MATCH_PORT;
+		if (nw < 2)
+			return cerr(x, "missing port for '%s' (port N or port "
+			    "N-M)", key);
+		if (parse_port_range(w[1], &r.port_lo, &r.port_hi) < 0)
+			return cerr(x, "bad port '%s' for '%s' (port N or port "
+			    "N-M, 1 to 65535)", w[1], key);
+		i = 2;
+	} else if (rules_parse_cidr(w[0], &r.net) == 0)
+		r.match = RULE_MATCH_NET;
+	else if (rules_domain_pattern_valid(w[0])) {
+		r.match = RULE_MATCH_DOMAIN;
+		/* valid: <= 255 bytes + a trailing dot, which may go */
+		(void)snprintf(r.domain, sizeof(r.domain), "%.255s", w[0]);
+	} else
+		return cerr(x, "bad match '%s' for '%s' (CIDR, address, host "
+		    "pattern, 'port N[-M]' or '*')", w[0], key);
+
+	if (i >= nw)
+		return cerr(x, "missing action after '%s%s%s' for '%s' (%s)",
+		    w[0], i == 2 ? " " : "", i == 2 ? w[1] : "", key,
+		    RULE_ACTIONS);
+	act = w[i++];
+	if (word_ieq(act, "direct"))
+		r.action = RULE_DIRECT;
+	else if (word_ieq(act, "block"))
+		r.action = RULE_BLOCK;
+	else if (word_ieq(act, "proxy") && i == nw)
+		r.action = RULE_PROXY;
+	else if (word_ieq(act, "via") || word_ieq(act, "proxy")) {
+		if (i == nw)
+			return cerr(x, "missing upstream name after '%s' for "
+			    "'%s'", act, key);
+		r.upstream = upstream_find(c, w[i]);
+		if (r.upstream < 0)
+			return cerr(x, "unknown upstream '%s' for '%s' (define "
+			    "it first: upstream = %s URL)", w[i], key, w[i]);
+		r.action = RULE_VIA;
+		i++;
+	} else
+		return cerr(x, "bad action '%s' for '%s' (%s)", act, key,
+		    RULE_ACTIONS);
+	if (i < nw)
+		return cerr(x, "unexpected '%s' after the action for '%s'",
+		    w[i], key);
+	c->rules[c->n_rules++] = r;
+	return 0;
+}
+
 /* local/direct (CIDRs) and local_domain (patterns); all or nothing. */
 static int
 set_list(struct config *c, const char *key, char *v,
@@ -181,8 +386,8 @@ bad:
 /* Keyword keys; names[] is NULL-terminated, hint leaves out aliases. */
 static const struct {
 	const char *key, *hint;
-	const char *names[6];
-	int values[6];
+	const char *names[8];
+	int values[8];
 } config_words[] = {
 	{ "log_level", "quiet, error, info, debug",
 	  { "quiet", "error", "info", "verbose", "debug" },
@@ -192,9 +397,12 @@ static const struct {
 	  { DNS_REMOTE, DNS_LOCAL } },
 	{ "udp", "proxy, block, direct", { "proxy", "block", "direct" },
 	  { UDP_PROXY, UDP_BLOCK, UDP_DIRECT } },
+	{ "pipeline", "yes, no",
+	  { "yes", "no", "true", "false", "on", "off" },
+	  { 1, 0, 1, 0, 1, 0 } },
 };
 
-/* log_level, dns, udp: one of the words above, case-insensitive. */
+/* log_level, dns, udp, pipeline: a word above, case-insensitive. */
 static int
 set_word(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
@@ -215,6 +423,8 @@ set_word(struct config *c, const char *key, char *v,
 		c->log_level = (enum log_level)w;
 	else if (strcmp(key, "dns") == 0)
 		c->dns = (enum dns_mode)w;
+	else if (strcmp(key, "pipeline") == 0)
+		c->pipeline = w != 0;
 	else
 		c->udp = (enum udp_mode)w;
 	return 0;
@@ -248,21 +458,30 @@ set_placeholder(struct config *c, const char *key, char *v,
 	return 0;
 }
 
+/*
+ * hosts_file, log_file: an absolute path, or the word that means "none"
+ * ("none" for hosts_file, "stderr" for log_file), stored as "".
+ */
 static int
-set_hosts_file(struct config *c, const char *key, char *v,
+set_path(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
 {
-	if (strcmp(v, "none") == 0) {
-		c->hosts_file[0] = '\0';
+	bool hosts = strcmp(key, "hosts_file") == 0;
+	const char *none = hosts ? "none" : "stderr";
+	char *dst = hosts ? c->hosts_file : c->log_file;
+	size_t cap = hosts ? sizeof(c->hosts_file) : sizeof(c->log_file);
+
+	if (strcmp(v, none) == 0) {
+		dst[0] = '\0';
 		return 0;
 	}
 	if (v[0] != '/')
 		return cerr(x, "bad value '%s' for '%s' (absolute path or "
-		    "'none')", v, key);
-	if (strlen(v) >= sizeof(c->hosts_file))
+		    "'%s')", v, key, none);
+	if (strlen(v) >= cap)
 		return cerr(x, "value for '%s' longer than %zu bytes", key,
-		    sizeof(c->hosts_file) - 1);
-	memcpy(c->hosts_file, v, strlen(v) + 1);
+		    cap - 1);
+	memcpy(dst, v, strlen(v) + 1);
 	return 0;
 }
 
@@ -280,8 +499,14 @@ static const struct {
 	{ "dns",		set_word },
 	{ "placeholder_v4",	set_placeholder },
 	{ "placeholder_v6",	set_placeholder },
-	{ "hosts_file",		set_hosts_file },
+	{ "hosts_file",		set_path },
 	{ "udp",		set_word },
+	{ "chain",		set_hop },
+	{ "fallback",		set_hop },
+	{ "upstream",		set_upstream },
+	{ "rule",		set_rule },
+	{ "log_file",		set_path },
+	{ "pipeline",		set_word },
 };
 
 static int
@@ -360,7 +585,8 @@ config_line(struct config *c, char *line, bool *seen_proxy,
 	if (*key == '\0')
 		return cerr(x, "expected 'key = value'");
 	if (strcmp(key, "proxy") == 0 && *seen_proxy)
-		return cerr(x, "duplicate key 'proxy'");
+		return cerr(x, "duplicate key 'proxy' (use 'fallback =' for "
+		    "alternatives, 'chain =' for proxies in sequence)");
 	rc = config_apply(c, key, eq + 1, x);
 	if (rc == 0 && strcmp(key, "proxy") == 0)
 		*seen_proxy = true;

@@ -25,6 +25,9 @@ enum udp_mode { UDP_PROXY = 0, UDP_BLOCK, UDP_DIRECT };
 
 #define CONFIG_MAX_NETS		64
 #define CONFIG_MAX_DOMAINS	64
+#define CONFIG_MAX_HOPS		8	/* chain, fallback, upstream each */
+#define CONFIG_MAX_RULES	64
+#define CONFIG_UPSTREAM_NAME_MAX	31	/* [a-z0-9_-]{1,31} */
 #define CONFIG_LINE_MAX		1023	/* bytes per line, without EOL */
 #define CONFIG_TIMEOUT_MIN_MS	1u
 #define CONFIG_TIMEOUT_MAX_MS	600000u
@@ -34,9 +37,33 @@ enum udp_mode { UDP_PROXY = 0, UDP_BLOCK, UDP_DIRECT };
 #define CONFIG_DEFAULT_PLACEHOLDER_V6	"fd5e:c5f1::/96"
 #define CONFIG_DEFAULT_HOSTS_FILE	"/etc/hosts"
 
+/* "upstream = NAME URL": a proxy that rules name with "via NAME". */
+struct config_upstream {
+	char name[CONFIG_UPSTREAM_NAME_MAX + 1];
+	struct proxy_url url;
+};
+
 struct config {
 	bool has_proxy;
 	struct proxy_url proxy;
+	/*
+	 * The default path is chain[0] -> ... -> chain[n_chain - 1] -> proxy
+	 * -> target.  When it cannot be set up, each fallback is tried in
+	 * order as the only proxy (without the chain).
+	 */
+	struct proxy_url chain[CONFIG_MAX_HOPS];
+	size_t n_chain;
+	struct proxy_url fallback[CONFIG_MAX_HOPS];
+	size_t n_fallback;
+	/* Named proxies; names unique, valid as above. */
+	struct config_upstream upstream[CONFIG_MAX_HOPS];
+	size_t n_upstream;
+	/*
+	 * Routing rules in file order, first match wins (rules_first_match()).
+	 * RULE_VIA rules hold an index < n_upstream.
+	 */
+	struct rule rules[CONFIG_MAX_RULES];
+	size_t n_rules;
 	/* Direct networks; loopback is always direct and not stored here. */
 	struct rules_net local[CONFIG_MAX_NETS];
 	size_t n_local;
@@ -50,12 +77,16 @@ struct config {
 	struct rules_net placeholder_v6;	/* IPv6, prefix 64..120 */
 	char hosts_file[256];		/* absolute path; "" = none */
 	enum udp_mode udp;
+	char log_file[256];		/* absolute path; "" = stderr */
+	bool pipeline;			/* greeting + request in one write
+					   when no authentication is used */
 };
 
 /*
  * Fill *c with the defaults: no proxy, no local nets/domains, timeout
  * 10000 ms, log level error, remote DNS, placeholders 198.18.0.0/15 and
- * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied.
+ * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied, no chain,
+ * fallbacks, upstreams or rules, log to stderr, no pipelining.
  */
 void config_defaults(struct config *c);
 
@@ -66,7 +97,9 @@ void config_defaults(struct config *c);
  * fine; a line over CONFIG_LINE_MAX bytes or a NUL byte is an error.
  * Values are applied to *c in order (call config_defaults() first); a
  * second "proxy" line in the same text is an error, other scalar keys keep
- * the last value, list keys (local/direct, local_domain) append.
+ * the last value, list keys (local/direct, local_domain, chain, fallback,
+ * upstream, rule) append.  "rule = MATCH via NAME" needs an "upstream =
+ * NAME URL" on an earlier line (or in an earlier call).
  *
  * Returns 0, or -EINVAL with "FILE:LINE: message" in err (NUL-terminated
  * when errcap > 0; err may be NULL); filename NULL is shown as "<config>".

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CIDR parsing/matching and domain-suffix patterns for direct rules.
+ * CIDR parsing/matching, domain-suffix patterns and the first-match routing
+ * rules.
  * core/: memory and string functions plus inet_pton only; no syscalls.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -238,4 +240,37 @@ rules_domain_pattern_valid(const char *pattern)
 			return false;
 	}
 	return label > 0;
+}
+
+/* Does rule r match?  See rules_first_match() for what each kind needs. */
+static bool
+rule_matches(const struct rule *r, const char *name,
+    const struct sockaddr *sa, uint16_t port)
+{
+	switch (r->match) {
+	case RULE_MATCH_NET:
+		return rules_nets_match_sockaddr(&r->net, 1, sa);
+	case RULE_MATCH_DOMAIN:
+		return rules_domain_match(r->domain, name);
+	case RULE_MATCH_PORT:
+		return port != 0 && port >= r->port_lo && port <= r->port_hi;
+	case RULE_MATCH_ANY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int
+rules_first_match(const struct rule *rules, size_t n, const char *name,
+    const struct sockaddr *sa, uint16_t port)
+{
+	size_t i;
+
+	if (rules == NULL)
+		return -1;
+	for (i = 0; i < n && i <= (size_t)INT_MAX; i++)
+		if (rule_matches(&rules[i], name, sa, port))
+			return (int)i;
+	return -1;
 }

@@ -60,4 +60,48 @@ bool rules_domain_match(const char *pattern, const char *name);
  */
 bool rules_domain_pattern_valid(const char *pattern);
 
+/*
+ * Routing rules ("rule = MATCH ACTION" in socksify.conf), first match wins.
+ * RULE_MATCH_NET: net (CIDR or single address); RULE_MATCH_DOMAIN: domain,
+ * a pattern as for rules_domain_match(); RULE_MATCH_PORT: port_lo..port_hi
+ * (host order, 1 <= lo <= hi); RULE_MATCH_ANY: everything.  Fields that
+ * do not belong to the match kind are zero.
+ */
+enum rule_match {
+	RULE_MATCH_NET,
+	RULE_MATCH_DOMAIN,
+	RULE_MATCH_PORT,
+	RULE_MATCH_ANY
+};
+
+enum rule_action {
+	RULE_DIRECT,		/* connect without any proxy */
+	RULE_BLOCK,		/* refuse the connection */
+	RULE_PROXY,		/* the default path (chain, proxy, fallbacks) */
+	RULE_VIA		/* the named upstream rule.upstream, alone */
+};
+
+struct rule {
+	enum rule_match match;
+	struct rules_net net;
+	char domain[256];
+	uint16_t port_lo, port_hi;
+	enum rule_action action;
+	int upstream;		/* index into config.upstream for RULE_VIA,
+				   -1 otherwise */
+	unsigned line;		/* config line, 0 when not from a file */
+};
+
+/*
+ * The first rule of rules[0..n) that matches a connection to name (the host
+ * name the program looked up; NULL when unknown), sa (the address; NULL when
+ * unknown) and port (host order; 0 when unknown).  A domain rule needs a
+ * name, a net rule an address (IPv4-mapped IPv6 addresses match IPv4 nets,
+ * as in rules_net_match()), a port rule a port; "any" always matches.
+ * Returns the index, or -1 when no rule matches (rules NULL included).
+ * Pure and thread-safe.
+ */
+int rules_first_match(const struct rule *rules, size_t n, const char *name,
+    const struct sockaddr *sa, uint16_t port);
+
 #endif /* SOCKSIFY_CORE_RULES_H */

@@ -113,6 +113,7 @@ ctl_check(const char *target_text)
 	struct socks5_addr target;
 	char source[4096], err[1024];
 	struct config cfg;
+	struct path path;
 	uint64_t t0;
 	int fd, rc;
 
@@ -136,24 +137,28 @@ ctl_check(const char *target_text)
 	}
 	/* The reason comes back through log_last_error() for the last line. */
 	log_set_level(LOG_LEVEL_QUIET);
-	fd = socket(rt->proxy.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	proxy_default_path(rt, &path);
+	fd = socket(path.hop[0]->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC,
+	    0);
 	if (fd < 0) {
 		printf("FAIL: socket: %s\n", strerror(errno));
 		return 1;
 	}
 	t0 = io_now_ms();
-	rc = proxy_handshake(rt, fd, rt->proxy.ss_family, SOCKS5_CMD_CONNECT,
-	    NULL, NULL);
+	rc = proxy_handshake(rt, &path, fd, path.hop[0]->addr.ss_family,
+	    SOCKS5_CMD_CONNECT, NULL, NULL);
 	if (rc == 0)
-		printf("proxy:         reachable, SOCKS5, %s accepted "
-		    "(%llu ms)\n", cfg.proxy.has_auth ? "username/password" :
-		    "no authentication", (unsigned long long)(io_now_ms() - t0));
+		printf("proxy:         reachable, %s, %s (%llu ms)\n",
+		    proxy_kind_name(cfg.proxy.kind), cfg.proxy.has_auth ?
+		    "username/password accepted" : "no authentication needed",
+		    (unsigned long long)(io_now_ms() - t0));
 	(void)real_close(fd);
 	if (rc == 0 && target_text != NULL) {
-		fd = socket(rt->proxy.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		fd = socket(path.hop[0]->addr.ss_family,
+		    SOCK_STREAM | SOCK_CLOEXEC, 0);
 		t0 = io_now_ms();
-		rc = fd < 0 ? -errno : proxy_connect(rt, fd,
-		    rt->proxy.ss_family, &target);
+		rc = fd < 0 ? -errno : proxy_connect(rt, &path, fd,
+		    path.hop[0]->addr.ss_family, &target);
 		if (rc == 0)
 			printf("connect:       %s ok (%llu ms)\n", target_text,
 			    (unsigned long long)(io_now_ms() - t0));

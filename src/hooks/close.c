@@ -12,6 +12,7 @@
 
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
+#include "runtime/log.h"
 #include "runtime/names.h"
 #include "runtime/real.h"
 #include "runtime/udp.h"
@@ -35,7 +36,7 @@ close_forget(int fd)
 static bool
 close_is_ours(int fd)
 {
-	return fd >= 0 && (fd == names_fd() ||
+	return fd >= 0 && (fd == names_fd() || fd == log_fd() ||
 	    fdstate_kind(fd) == FDSTATE_UDP_CTL);
 }
 

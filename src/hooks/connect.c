@@ -18,13 +18,13 @@
  * (so the kernel filters strangers and send() needs no address), and
  * remember the destination for send() and getpeername(). */
 static int
-udp_connect(const struct runtime *rt, int fd, const struct sockaddr *addr,
-    socklen_t len, const struct socks5_addr *target)
+udp_connect(const struct runtime *rt, const struct route_info *ri, int fd,
+    const struct sockaddr *addr, socklen_t len)
 {
 	struct fdstate st;
 	int rc;
 
-	rc = udp_ensure(rt, fd, addr->sa_family, &st);
+	rc = udp_ensure(rt, &ri->path, fd, addr->sa_family, &st);
 	if (rc == 0 && real_connect(fd, (struct sockaddr *)&st.relay,
 	    st.relay_len) < 0)
 		rc = -errno;
@@ -33,7 +33,7 @@ udp_connect(const struct runtime *rt, int fd, const struct sockaddr *addr,
 		return -1;
 	}
 	st.udp_connected = true;
-	st.target = *target;
+	st.target = ri->target;
 	memcpy(&st.peer, addr, len < sizeof(st.peer) ? len : sizeof(st.peer));
 	st.peer_len = len < sizeof(st.peer) ? len : sizeof(st.peer);
 	(void)fdstate_set(fd, &st);
@@ -79,8 +79,8 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 		break;
 	}
 	if (ri.socktype == SOCK_DGRAM)
-		return udp_connect(rt, fd, addr, len, &ri.target);
-	rc = proxy_connect(rt, fd, addr->sa_family, &ri.target);
+		return udp_connect(rt, &ri, fd, addr, len);
+	rc = proxy_connect(rt, &ri.path, fd, addr->sa_family, &ri.target);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;

@@ -64,7 +64,7 @@ sx_sendmsg(int fd, const struct msghdr *msg, int flags, bool *pass)
 		rc = (int)real_sendmsg(fd, &m, flags & ~MSG_FASTOPEN);
 		return rc < 0 ? -errno : rc;
 	}
-	rc = udp_ensure(rt, fd, to->sa_family, &st);
+	rc = udp_ensure(rt, &ri.path, fd, to->sa_family, &st);
 	if (rc < 0)
 		return rc;
 	return udp_send(fd, &st, &ri.target, msg, flags);

@@ -21,28 +21,35 @@ static bool runtime_real;
 static const struct runtime runtime_bootstrap = { .bootstrap = true };
 static __thread bool runtime_initialising;
 
-/* Resolve the proxy host: numeric needs no lookup; a name is resolved with
- * the real resolver (the proxy's own name is the one local lookup made). */
+/* Resolve a proxy host: numeric needs no lookup; a name is resolved with
+ * the real resolver (the proxies' own names are the only local lookups). */
 static int
-runtime_resolve_proxy(struct runtime *rt)
+runtime_resolve_hop(struct runtime *rt, struct hop *h,
+    const struct proxy_url *u)
 {
-	const struct proxy_url *u = &rt->cfg.proxy;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&rt->proxy;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&rt->proxy;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&h->addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&h->addr;
 	struct addrinfo hints, *res = NULL;
 	int rc;
 
-	memset(&rt->proxy, 0, sizeof(rt->proxy));
+	h->url = u;
+	if (strchr(u->host, ':') != NULL)
+		snprintf(h->text, sizeof(h->text), "[%.255s]:%u", u->host,
+		    u->port);
+	else
+		snprintf(h->text, sizeof(h->text), "%.255s:%u", u->host,
+		    u->port);
+	memset(&h->addr, 0, sizeof(h->addr));
 	if (inet_pton(AF_INET, u->host, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(u->port);
-		rt->proxy_len = sizeof(*sin);
+		h->len = sizeof(*sin);
 		return 0;
 	}
 	if (inet_pton(AF_INET6, u->host, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons(u->port);
-		rt->proxy_len = sizeof(*sin6);
+		h->len = sizeof(*sin6);
 		return 0;
 	}
 	memset(&hints, 0, sizeof(hints));
@@ -54,14 +61,36 @@ runtime_resolve_proxy(struct runtime *rt)
 		    gai_strerror(rc));
 		return -EHOSTUNREACH;
 	}
-	memcpy(&rt->proxy, res->ai_addr, res->ai_addrlen);
-	rt->proxy_len = res->ai_addrlen;
+	memcpy(&h->addr, res->ai_addr, res->ai_addrlen);
+	h->len = res->ai_addrlen;
 	if (res->ai_family == AF_INET)
 		sin->sin_port = htons(u->port);
 	else
 		sin6->sin6_port = htons(u->port);
 	real_freeaddrinfo(res);
 	return 0;
+}
+
+static int
+runtime_resolve_all(struct runtime *rt)
+{
+	const struct config *c = &rt->cfg;
+	size_t i;
+	int rc;
+
+	rc = runtime_resolve_hop(rt, &rt->proxy, &c->proxy);
+	for (i = 0; rc == 0 && i < c->n_chain; i++)
+		rc = runtime_resolve_hop(rt, &rt->chain[i], &c->chain[i]);
+	rt->n_chain = c->n_chain;
+	for (i = 0; rc == 0 && i < c->n_fallback; i++)
+		rc = runtime_resolve_hop(rt, &rt->fallback[i],
+		    &c->fallback[i]);
+	rt->n_fallback = c->n_fallback;
+	for (i = 0; rc == 0 && i < c->n_upstream; i++)
+		rc = runtime_resolve_hop(rt, &rt->upstream[i],
+		    &c->upstream[i].url);
+	rt->n_upstream = c->n_upstream;
+	return rc;
 }
 
 static void
@@ -90,13 +119,9 @@ runtime_init(void)
 		return;
 	}
 	log_set_level(rt->cfg.log_level);
-	if (rt->cfg.proxy.host[0] == '[' || strchr(rt->cfg.proxy.host, ':'))
-		snprintf(rt->proxy_text, sizeof(rt->proxy_text), "[%.255s]:%u",
-		    rt->cfg.proxy.host, rt->cfg.proxy.port);
-	else
-		snprintf(rt->proxy_text, sizeof(rt->proxy_text), "%.255s:%u",
-		    rt->cfg.proxy.host, rt->cfg.proxy.port);
-	rc = runtime_resolve_proxy(rt);
+	if (rt->cfg.log_file[0] != '\0')
+		log_open_file(rt->cfg.log_file);
+	rc = runtime_resolve_all(rt);
 	if (rc < 0) {
 		rt->status = rc;
 		log_error("%s; connections that would be proxied fail",

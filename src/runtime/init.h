@@ -9,14 +9,26 @@
 
 #include "core/config.h"
 
+/* One proxy with its address resolved at init. */
+struct hop {
+	const struct proxy_url *url;	/* in struct runtime's cfg */
+	struct sockaddr_storage addr;
+	socklen_t len;
+	char text[300];			/* "host:port" for log lines */
+};
+
 struct runtime {
 	bool bootstrap;			/* re-entered during init: all direct */
 	int status;			/* 0, or -errno: every proxied call fails */
 	char error[512];		/* why status < 0, for the log */
 	struct config cfg;
-	struct sockaddr_storage proxy;	/* resolved proxy address */
-	socklen_t proxy_len;
-	char proxy_text[320];		/* "host:port" for log lines */
+	struct hop proxy;		/* the default proxy (last hop) */
+	struct hop chain[CONFIG_MAX_HOPS];	/* hops before it, in order */
+	size_t n_chain;
+	struct hop fallback[CONFIG_MAX_HOPS];	/* replacements, in order */
+	size_t n_fallback;
+	struct hop upstream[CONFIG_MAX_HOPS];	/* named, for rules */
+	size_t n_upstream;
 };
 
 /*

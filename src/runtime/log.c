@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Logging: format into a stack buffer, emit with a single write(2). */
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,41 @@
 
 static volatile enum log_level log_level = LOG_LEVEL_ERROR;
 static __thread char log_last[512];
+static int log_file_fd = -1;
+
+void
+log_open_file(const char *path)
+{
+	int saved = errno;
+
+	log_file_fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600);
+	errno = saved;
+}
+
+int
+log_fd(void)
+{
+	return log_file_fd;
+}
+
+/* "2026-11-25T18:10:00.123 curl[1234] " for log-file lines. */
+static size_t
+log_stamp(char *buf, size_t cap)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+	int rc;
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(buf, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+	rc = snprintf(buf + n, cap - n, ".%03ldZ %s[%ld] ",
+	    ts.tv_nsec / 1000000, program_invocation_short_name,
+	    (long)getpid());
+	return rc > 0 && (size_t)rc < cap - n ? n + (size_t)rc : n;
+}
 
 void
 log_set_level(enum log_level level)
@@ -55,8 +92,19 @@ log_msg(enum log_level level, const char *fmt, ...)
 		n += (size_t)rc < sizeof(line) - n - 1 ? (size_t)rc :
 		    sizeof(line) - n - 2;
 	line[n++] = '\n';
-	/* A short or failed write to stderr is not worth more than trying. */
-	if (real_write != NULL)
+	/* A short or failed write of a log line is not worth more than
+	 * trying. With a log file, it gets every line (stamped); stderr
+	 * keeps the errors. */
+	if (log_file_fd >= 0 && real_write != NULL) {
+		char stamped[1100];
+		size_t m = log_stamp(stamped, sizeof(stamped));
+
+		if (m + n <= sizeof(stamped)) {
+			memcpy(stamped + m, line, n);
+			(void)real_write(log_file_fd, stamped, m + n);
+		}
+	}
+	if ((log_file_fd < 0 || level == LOG_LEVEL_ERROR) && real_write != NULL)
 		(void)real_write(STDERR_FILENO, line, n);
 	errno = saved;
 }

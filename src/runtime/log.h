@@ -14,6 +14,14 @@ enum log_level log_get_level(void);
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Also write every line, stamped with time, program and pid, to path
+ * (created 0600, appended, close-on-exec); stderr then keeps the errors
+ * only. Failure to open is silent: stderr stays. */
+void log_open_file(const char *path);
+
+/* The log file's descriptor, or -1 (close() must leave it alone). */
+int log_fd(void);
+
 /* The calling thread's last error message (without the prefix), kept
  * whatever the level, for `socksify --check`. "" if none. */
 const char *log_last_error(void);

@@ -1,74 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* The SOCKS5 client state machine over a socket: encode with core/socks5,
- * move bytes with runtime/io, turn failures into errno + one log line. */
+/* The connection driver: socket flags and one deadline, the TCP connect to
+ * the first hop, each hop's exchange (runtime/handshake.c), fallbacks. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "core/errmap.h"
+#include "runtime/handshake.h"
 #include "runtime/io.h"
 #include "runtime/log.h"
 #include "runtime/proxy_connect.h"
 #include "runtime/real.h"
 
-struct handshake {
-	const struct runtime *rt;
-	int fd;
-	uint64_t deadline;
-	char target[SOCKS5_ADDR_STRLEN + 16];
-};
-
-static int hs_fail(struct handshake *hs, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Log "connect TARGET via PROXY: <why>" and return -err. */
-static int
-hs_fail(struct handshake *hs, int err, const char *fmt, ...)
+void
+proxy_default_path(const struct runtime *rt, struct path *p)
 {
-	char why[512];
-	va_list ap;
+	size_t i;
 
-	va_start(ap, fmt);
-	(void)vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	log_error("%s via %s: %s", hs->target, hs->rt->proxy_text,
-	    why);
-	return -err;
+	for (i = 0; i < rt->n_chain; i++)
+		p->hop[i] = &rt->chain[i];
+	p->hop[i] = &rt->proxy;
+	p->n = i + 1;
+	p->may_fall_back = true;
 }
 
-static int
-hs_io_fail(struct handshake *hs, int rc, const char *step)
+void
+proxy_single_path(const struct hop *h, struct path *p)
 {
-	if (rc == -ETIMEDOUT)
-		return hs_fail(hs, ETIMEDOUT, "proxy timed out during %s",
-		    step);
-	if (rc == -ECONNRESET)
-		return hs_fail(hs, ECONNRESET, "proxy closed the connection "
-		    "during %s", step);
-	return hs_fail(hs, -rc, "%s failed: %s", step, strerror(-rc));
+	p->hop[0] = h;
+	p->n = 1;
+	p->may_fall_back = false;
 }
 
-/* Build the proxy address in the socket's family (IPv4 proxy reached from
+/* The hop's address in the socket's family (an IPv4 proxy is reached from
  * an AF_INET6 socket through a v4-mapped address). */
 static int
-hs_proxy_addr(const struct runtime *rt, int family,
-    struct sockaddr_storage *ss, socklen_t *len)
+hop_addr(const struct hop *h, int family, struct sockaddr_storage *ss,
+    socklen_t *len)
 {
-	const struct sockaddr_in *p4 = (const struct sockaddr_in *)&rt->proxy;
+	const struct sockaddr_in *p4 = (const struct sockaddr_in *)&h->addr;
 	struct sockaddr_in6 *m6 = (struct sockaddr_in6 *)ss;
 
-	if (rt->proxy.ss_family == family) {
-		memcpy(ss, &rt->proxy, rt->proxy_len);
-		*len = rt->proxy_len;
+	if (h->addr.ss_family == family) {
+		memcpy(ss, &h->addr, h->len);
+		*len = h->len;
 		return 0;
 	}
-	if (family == AF_INET6 && rt->proxy.ss_family == AF_INET) {
+	if (family == AF_INET6 && h->addr.ss_family == AF_INET) {
 		memset(m6, 0, sizeof(*m6));
 		m6->sin6_family = AF_INET6;
 		m6->sin6_port = p4->sin_port;
@@ -81,15 +63,15 @@ hs_proxy_addr(const struct runtime *rt, int family,
 	return -EAFNOSUPPORT;
 }
 
+/* TCP connect to the first hop. */
 static int
-hs_connect_proxy(struct handshake *hs, int family)
+hs_connect_first(struct handshake *hs, int family)
 {
 	struct sockaddr_storage ss;
 	socklen_t len, elen;
 	int rc, err = 0;
 
-	rc = hs_proxy_addr(hs->rt, family, &ss, &len);
-	if (rc < 0)
+	if (hop_addr(hs->hop, family, &ss, &len) < 0)
 		return hs_fail(hs, EAFNOSUPPORT, "%s", "the proxy has an IPv6 "
 		    "address and the program's socket is IPv4");
 	rc = real_connect(hs->fd, (struct sockaddr *)&ss, len);
@@ -112,132 +94,79 @@ hs_connect_proxy(struct handshake *hs, int family)
 	return 0;
 }
 
+/* Where hop i+1 is, as a target for hop i. */
 static int
-hs_auth(struct handshake *hs, uint8_t method)
+hop_target(const struct hop *next, struct socks5_addr *t)
 {
-	const struct proxy_url *u = &hs->rt->cfg.proxy;
-	uint8_t buf[SOCKS5_MAX_USERPASS];
-	uint8_t status = 0xff;
-	ssize_t n;
-	int rc;
-
-	if (method == SOCKS5_AUTH_NONE)
+	if (socks5_addr_from_sockaddr(t, (const struct sockaddr *)&next->addr,
+	    next->len) == 0)
 		return 0;
-	if (method == SOCKS5_AUTH_NO_ACCEPTABLE)
-		return hs_fail(hs, EACCES, "%s", u->has_auth ?
-		    "proxy accepts neither username/password nor no "
-		    "authentication" : "proxy requires authentication and "
-		    "no username/password is configured");
-	if (method != SOCKS5_AUTH_USERPASS || !u->has_auth)
-		return hs_fail(hs, EPROTO, "proxy chose a method we did not "
-		    "offer (0x%02x)", method);
-	n = socks5_encode_userpass(buf, sizeof(buf), u->user, u->pass);
-	if (n < 0)
-		return hs_fail(hs, EINVAL, "%s", "username or password is "
-		    "empty or longer than 255 bytes");
-	rc = io_write_all(hs->fd, buf, (size_t)n, hs->deadline);
-	if (rc == 0)
-		rc = io_read_exact(hs->fd, buf, 2, hs->deadline);
-	if (rc < 0)
-		return hs_io_fail(hs, rc, "authentication");
-	if (socks5_decode_userpass_reply(buf, 2, &status, NULL) <= 0)
-		return hs_fail(hs, EPROTO, "%s", "malformed authentication "
-		    "reply");
-	if (status != 0)
-		return hs_fail(hs, EACCES, "authentication failed for user "
-		    "'%s'", u->user);
-	return 0;
+	return socks5_addr_from_name(t, next->url->host, next->url->port);
 }
 
+/* Connect and walk one path. *reached tells whether the first hop
+ * answered at all (a fallback is for a proxy that is down). */
 static int
-hs_request(struct handshake *hs, uint8_t cmd, const struct socks5_addr *target,
-    struct socks5_addr *bnd)
+hs_path(struct handshake *hs, const struct path *path, int family,
+    uint8_t cmd, const struct socks5_addr *target, struct socks5_addr *bnd,
+    bool *reached)
 {
-	uint8_t buf[SOCKS5_MAX_REPLY];
-	struct socks5_reply reply;
-	size_t have = 0, need = 5;
-	ssize_t n;
+	struct socks5_addr next;
+	size_t i;
 	int rc;
 
-	n = socks5_encode_request(buf, sizeof(buf), cmd, target);
-	if (n < 0)
-		return hs_fail(hs, EINVAL, "%s", "cannot encode the request");
-	rc = io_write_all(hs->fd, buf, (size_t)n, hs->deadline);
+	hs->hop = path->hop[0];
+	*reached = false;
+	rc = hs_connect_first(hs, family);
 	if (rc < 0)
-		return hs_io_fail(hs, rc, "the request");
-	/* Read no further than the reply: bytes after it are the program's. */
-	for (;;) {
-		rc = io_read_exact(hs->fd, buf + have, need - have,
-		    hs->deadline);
+		return rc;
+	*reached = true;
+	for (i = 0; i + 1 < path->n; i++) {
+		hs->hop = path->hop[i];
+		if (hop_target(path->hop[i + 1], &next) < 0)
+			return hs_fail(hs, EINVAL, "%s", "bad chain hop");
+		rc = hs_exchange(hs, SOCKS5_CMD_CONNECT, &next, NULL);
 		if (rc < 0)
-			return hs_io_fail(hs, rc, "the reply");
-		have = need;
-		n = socks5_decode_reply(buf, have, &reply, &need);
-		if (n > 0)
-			break;
-		if (n < 0 || need <= have || need > sizeof(buf))
-			return hs_fail(hs, EPROTO, "%s", "malformed reply "
-			    "from the proxy");
+			return rc;
 	}
-	if (reply.rep != SOCKS5_REP_SUCCEEDED) {
-		return hs_fail(hs, errmap_socks5_rep(reply.rep),
-		    "%s (SOCKS reply %u)", errmap_socks5_rep_str(reply.rep),
-		    reply.rep);
-	}
-	if (bnd != NULL)
-		*bnd = reply.bnd;
-	return 0;
+	hs->hop = path->hop[path->n - 1];
+	return hs_exchange(hs, cmd, target, bnd);
 }
 
-static int
-hs_run(struct handshake *hs, int family, uint8_t cmd,
-    const struct socks5_addr *target, struct socks5_addr *bnd)
+static void
+hs_disconnect(int fd)
 {
-	const struct proxy_url *u = &hs->rt->cfg.proxy;
-	uint8_t buf[SOCKS5_MAX_GREETING];
-	uint8_t method = SOCKS5_AUTH_NO_ACCEPTABLE;
-	ssize_t n;
-	int rc;
+	/* AF_UNSPEC disconnects a TCP socket on Linux: the program may
+	 * retry on this fd, and a fallback can use it. */
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 
-	rc = hs_connect_proxy(hs, family);
-	if (rc < 0)
-		return rc;
-	n = socks5_encode_greeting(buf, sizeof(buf), u->has_auth);
-	if (n < 0)
-		return hs_fail(hs, EINVAL, "%s", "cannot encode the greeting");
-	rc = io_write_all(hs->fd, buf, (size_t)n, hs->deadline);
-	if (rc == 0)
-		rc = io_read_exact(hs->fd, buf, 2, hs->deadline);
-	if (rc < 0)
-		return hs_io_fail(hs, rc, "the greeting");
-	if (socks5_decode_method(buf, 2, &method, NULL) <= 0)
-		return hs_fail(hs, EPROTO, "%s", "not a SOCKS5 proxy (bad "
-		    "version in the method reply)");
-	rc = hs_auth(hs, method);
-	if (rc < 0 || target == NULL)
-		return rc;
-	return hs_request(hs, cmd, target, bnd);
+	(void)real_connect(fd, &unspec, sizeof(unspec));
 }
 
 int
-proxy_handshake(const struct runtime *rt, int fd, int family, uint8_t cmd,
-    const struct socks5_addr *target, struct socks5_addr *bnd)
+proxy_handshake(const struct runtime *rt, const struct path *path, int fd,
+    int family, uint8_t cmd, const struct socks5_addr *target,
+    struct socks5_addr *bnd)
 {
-	struct handshake hs = { .rt = rt, .fd = fd };
+	struct handshake hs = { .rt = rt, .fd = fd, .hop = &rt->proxy,
+	    .pipeline = rt->cfg.pipeline };
 	char where[SOCKS5_ADDR_STRLEN];
+	struct path one;
 	uint64_t start;
+	bool reached;
 	int flags, rc;
+	size_t i;
 
 	if (cmd == SOCKS5_CMD_UDP_ASSOCIATE)
-		snprintf(hs.target, sizeof(hs.target), "UDP association");
+		snprintf(hs.what, sizeof(hs.what), "UDP association");
 	else if (target == NULL)
-		snprintf(hs.target, sizeof(hs.target), "handshake");
+		snprintf(hs.what, sizeof(hs.what), "handshake");
 	else
-		snprintf(hs.target, sizeof(hs.target), "connect %s",
+		snprintf(hs.what, sizeof(hs.what), "connect %s",
 		    socks5_addr_format(target, where, sizeof(where)));
 	if (rt->status < 0) {
 		log_error("%s: refused, socksify is not configured (%s)",
-		    hs.target, rt->error);
+		    hs.what, rt->error);
 		return rt->status;
 	}
 	flags = fcntl(fd, F_GETFL);
@@ -248,27 +177,30 @@ proxy_handshake(const struct runtime *rt, int fd, int family, uint8_t cmd,
 		return -errno;
 	start = io_now_ms();
 	hs.deadline = start + rt->cfg.timeout_ms;
-	rc = hs_run(&hs, family, cmd, target, bnd);
-	if (rc < 0) {
-		/* Drop any half-made proxy connection (AF_UNSPEC disconnects a
-		 * TCP socket on Linux) so the program may retry on this fd. */
-		struct sockaddr unspec = { .sa_family = AF_UNSPEC };
-
-		(void)real_connect(fd, &unspec, sizeof(unspec));
+	rc = hs_path(&hs, path, family, cmd, target, bnd, &reached);
+	for (i = 0; rc < 0 && !reached && path->may_fall_back &&
+	    i < rt->n_fallback; i++) {
+		hs_disconnect(fd);
+		log_info("%s: trying fallback proxy %s", hs.what,
+		    rt->fallback[i].text);
+		proxy_single_path(&rt->fallback[i], &one);
+		rc = hs_path(&hs, &one, family, cmd, target, bnd, &reached);
 	}
+	if (rc < 0)
+		hs_disconnect(fd);
 	if (!(flags & O_NONBLOCK))
 		(void)fcntl(fd, F_SETFL, flags);
 	if (rc == 0)
-		log_info("%s via %s: ok (%llu ms)", hs.target,
-		    rt->proxy_text,
+		log_info("%s via %s%s: ok (%llu ms)", hs.what, hs.hop->text,
+		    path->n > 1 ? " (chain)" : "",
 		    (unsigned long long)(io_now_ms() - start));
 	return rc;
 }
 
 int
-proxy_connect(const struct runtime *rt, int fd, int family,
-    const struct socks5_addr *target)
+proxy_connect(const struct runtime *rt, const struct path *path, int fd,
+    int family, const struct socks5_addr *target)
 {
-	return proxy_handshake(rt, fd, family, SOCKS5_CMD_CONNECT, target,
-	    NULL);
+	return proxy_handshake(rt, path, fd, family, SOCKS5_CMD_CONNECT,
+	    target, NULL);
 }

@@ -38,20 +38,18 @@ route_is_unspecified(const struct sockaddr *sa)
 	return memcmp(&sin6->sin6_addr, zero, 16) == 0;
 }
 
-/* Same host as the proxy (any port): never proxy the proxy. */
 static bool
-route_is_proxy(const struct runtime *rt, const struct sockaddr *sa)
+route_is_hop(const struct hop *h, const struct sockaddr *sa)
 {
-	const struct sockaddr_in *p4 = (const struct sockaddr_in *)&rt->proxy;
-	const struct sockaddr_in6 *p6 =
-	    (const struct sockaddr_in6 *)&rt->proxy;
+	const struct sockaddr_in *p4 = (const struct sockaddr_in *)&h->addr;
+	const struct sockaddr_in6 *p6 = (const struct sockaddr_in6 *)&h->addr;
 	struct rules_net n;
 
-	if (rt->proxy.ss_family == AF_INET) {
+	if (h->addr.ss_family == AF_INET) {
 		n.family = AF_INET;
 		n.prefix = 32;
 		memcpy(n.addr, &p4->sin_addr, 4);
-	} else if (rt->proxy.ss_family == AF_INET6) {
+	} else if (h->addr.ss_family == AF_INET6) {
 		n.family = AF_INET6;
 		n.prefix = 128;
 		memcpy(n.addr, &p6->sin6_addr, 16);
@@ -61,11 +59,56 @@ route_is_proxy(const struct runtime *rt, const struct sockaddr *sa)
 	return rules_nets_match_sockaddr(&n, 1, sa);
 }
 
+/* The host of any configured proxy (any port): never proxy the proxy. */
+static bool
+route_is_proxy(const struct runtime *rt, const struct sockaddr *sa)
+{
+	size_t i;
+
+	if (route_is_hop(&rt->proxy, sa))
+		return true;
+	for (i = 0; i < rt->n_chain; i++)
+		if (route_is_hop(&rt->chain[i], sa))
+			return true;
+	for (i = 0; i < rt->n_fallback; i++)
+		if (route_is_hop(&rt->fallback[i], sa))
+			return true;
+	for (i = 0; i < rt->n_upstream; i++)
+		if (route_is_hop(&rt->upstream[i], sa))
+			return true;
+	return false;
+}
+
 static enum route
 route_fail(struct route_info *ri, int err)
 {
 	ri->err = -err;
 	return ROUTE_FAIL;
+}
+
+/* Apply a matching rule: direct, block, or pick the path. */
+static enum route
+route_rule(const struct runtime *rt, const struct rule *r, bool placeholder,
+    const char *what, struct route_info *ri)
+{
+	switch (r->action) {
+	case RULE_DIRECT:
+		if (!placeholder)
+			return ROUTE_DIRECT;
+		log_error("%s: rule on line %u says direct, but the name was "
+		    "left for the proxy to resolve (add it to local_domain)",
+		    what, r->line);
+		return route_fail(ri, EHOSTUNREACH);
+	case RULE_BLOCK:
+		log_error("%s: blocked by the rule on line %u", what, r->line);
+		return route_fail(ri, EACCES);
+	case RULE_VIA:
+		proxy_single_path(&rt->upstream[r->upstream], &ri->path);
+		return ROUTE_PROXY;
+	case RULE_PROXY:
+		break;
+	}
+	return ROUTE_PROXY;
 }
 
 enum route
@@ -75,8 +118,9 @@ route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
 	char name[NAMEMAP_NAME_MAX + 1];
 	socklen_t tlen = sizeof(ri->socktype);
 	uint16_t port;
-	int rc = 0;
+	int i, rc = 0;
 
+	ri->err = 0;
 	if (sa == NULL || rt->bootstrap)
 		return ROUTE_DIRECT;
 	if (sa->sa_family == AF_INET) {
@@ -122,10 +166,19 @@ route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
 		    "for", route_fmt(sa));
 		return route_fail(ri, EHOSTUNREACH);
 	}
+	port = ntohs(sa->sa_family == AF_INET ?
+	    ((const struct sockaddr_in *)sa)->sin_port :
+	    ((const struct sockaddr_in6 *)sa)->sin6_port);
+	proxy_default_path(rt, &ri->path);
+	if (rt->status == 0 && rt->cfg.n_rules > 0) {
+		/* A placeholder is matched by its name, not its address. */
+		i = rules_first_match(rt->cfg.rules, rt->cfg.n_rules,
+		    rc > 0 ? name : NULL, rc > 0 ? NULL : sa, port);
+		if (i >= 0 && route_rule(rt, &rt->cfg.rules[i], rc > 0,
+		    rc > 0 ? name : route_fmt(sa), ri) != ROUTE_PROXY)
+			return ri->err != 0 ? ROUTE_FAIL : ROUTE_DIRECT;
+	}
 	if (rc > 0) {
-		port = ntohs(sa->sa_family == AF_INET ?
-		    ((const struct sockaddr_in *)sa)->sin_port :
-		    ((const struct sockaddr_in6 *)sa)->sin6_port);
 		if (socks5_addr_from_name(&ri->target, name, port) < 0)
 			return route_fail(ri, EHOSTUNREACH);
 		ri->placeholder = true;

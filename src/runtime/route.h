@@ -10,6 +10,7 @@
 
 #include "core/socks5.h"
 #include "runtime/init.h"
+#include "runtime/proxy_connect.h"
 
 enum route {
 	ROUTE_DIRECT,	/* not ours: call the real connect() */
@@ -24,6 +25,7 @@ struct route_info {
 	bool placeholder;		/* target is a name from the map */
 	uint32_t slot;			/* its slot, to pin while connected */
 	int err;			/* negative errno for ROUTE_FAIL */
+	struct path path;		/* the proxies, for ROUTE_PROXY */
 };
 
 /*

@@ -21,7 +21,7 @@
 /* The relay in the program socket's family; an unspecified BND.ADDR means
  * "the proxy's own address" (RFC 1928 leaves it to the server). */
 static int
-udp_relay_addr(const struct runtime *rt, int family,
+udp_relay_addr(const struct hop *hop, int family,
     const struct socks5_addr *bnd, struct sockaddr_storage *ss,
     socklen_t *len)
 {
@@ -39,12 +39,12 @@ udp_relay_addr(const struct runtime *rt, int family,
 		v4 = false;
 		memcpy(ip, bnd->addr, 16);
 	} else if (bnd->atyp != SOCKS5_ATYP_DOMAIN) {
-		v4 = rt->proxy.ss_family == AF_INET;
+		v4 = hop->addr.ss_family == AF_INET;
 		if (v4)
-			memcpy(ip, &((const struct sockaddr_in *)&rt->proxy)->
+			memcpy(ip, &((const struct sockaddr_in *)&hop->addr)->
 			    sin_addr, 4);
 		else
-			memcpy(ip, &((const struct sockaddr_in6 *)&rt->proxy)->
+			memcpy(ip, &((const struct sockaddr_in6 *)&hop->addr)->
 			    sin6_addr, 16);
 	} else {
 		return -EPROTO;
@@ -73,8 +73,10 @@ udp_relay_addr(const struct runtime *rt, int family,
 }
 
 int
-udp_ensure(const struct runtime *rt, int fd, int family, struct fdstate *st)
+udp_ensure(const struct runtime *rt, const struct path *path, int fd,
+    int family, struct fdstate *st)
 {
+	const struct hop *hop = path->hop[0];
 	struct socks5_addr any, bnd;
 	struct fdstate ctl;
 	int cfd, rc;
@@ -82,9 +84,14 @@ udp_ensure(const struct runtime *rt, int fd, int family, struct fdstate *st)
 	if (fdstate_get(fd, st) && st->kind == FDSTATE_UDP)
 		return 0;
 	if (rt->status < 0)
-		return proxy_handshake(rt, -1, family,
+		return proxy_handshake(rt, path, -1, family,
 		    SOCKS5_CMD_UDP_ASSOCIATE, NULL, NULL);
-	cfd = socket(rt->proxy.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (path->n != 1) {
+		log_error("UDP association: UDP cannot go through a proxy "
+		    "chain (the relay of the last hop is not reachable)");
+		return -EOPNOTSUPP;
+	}
+	cfd = socket(hop->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (cfd < 0) {
 		rc = -errno;
 		log_error("UDP association: cannot open the control "
@@ -95,17 +102,17 @@ udp_ensure(const struct runtime *rt, int fd, int family, struct fdstate *st)
 	memset(&any, 0, sizeof(any));
 	any.atyp = SOCKS5_ATYP_IPV4;
 	any.len = 4;
-	rc = proxy_handshake(rt, cfd, rt->proxy.ss_family,
+	rc = proxy_handshake(rt, path, cfd, hop->addr.ss_family,
 	    SOCKS5_CMD_UDP_ASSOCIATE, &any, &bnd);
 	if (rc < 0)
 		goto fail;
 	memset(st, 0, sizeof(*st));
 	st->kind = FDSTATE_UDP;
 	st->ctl_fd = cfd;
-	rc = udp_relay_addr(rt, family, &bnd, &st->relay, &st->relay_len);
+	rc = udp_relay_addr(hop, family, &bnd, &st->relay, &st->relay_len);
 	if (rc < 0) {
 		log_error("UDP association via %s: unusable relay address in "
-		    "the reply", rt->proxy_text);
+		    "the reply", hop->text);
 		goto fail;
 	}
 	rc = fdstate_add(fd, st);

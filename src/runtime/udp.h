@@ -11,16 +11,18 @@
 #include "core/socks5.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
+#include "runtime/proxy_connect.h"
 
 /*
  * Make sure UDP socket fd (of address family `family`) has an association,
- * creating it on first use: a new TCP control socket (close-on-exec) to the
+ * creating it on first use through the one proxy of path (UDP cannot cross
+ * a chain: -EOPNOTSUPP): a new TCP control socket (close-on-exec) to the
  * proxy, UDP ASSOCIATE, the relay address from the reply. *st receives the
  * record. Thread-safe: racing callers end up sharing one association.
  * 0 or a negative errno (already logged).
  */
-int udp_ensure(const struct runtime *rt, int fd, int family,
-    struct fdstate *st);
+int udp_ensure(const struct runtime *rt, const struct path *path, int fd,
+    int family, struct fdstate *st);
 
 /*
  * Send one datagram, the payload in msg's iovecs, to target through the

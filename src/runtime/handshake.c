@@ -31,9 +31,22 @@ hs_fail(struct handshake *hs, int err, const char *fmt, ...)
 	return -err;
 }
 
+int
+hs_write(struct handshake *hs, const void *buf, size_t len)
+{
+	int rc = io_write_all(hs->fd, buf, len, hs->deadline);
+
+	if (rc == 0)
+		hs->connecting = false;
+	return rc;
+}
+
 static int
 hs_io_fail(struct handshake *hs, int rc, const char *step)
 {
+	if (hs->connecting)
+		return hs_fail(hs, -rc, "proxy unreachable: %s",
+		    rc == -ETIMEDOUT ? "connection timed out" : strerror(-rc));
 	if (rc == -ETIMEDOUT)
 		return hs_fail(hs, ETIMEDOUT, "proxy timed out during %s",
 		    step);
@@ -68,7 +81,7 @@ hs5_auth(struct handshake *hs, uint8_t method)
 	if (n < 0)
 		return hs_fail(hs, EINVAL, "%s", "username or password is "
 		    "empty or longer than 255 bytes");
-	rc = io_write_all(hs->fd, buf, (size_t)n, hs->deadline);
+	rc = hs_write(hs, buf, (size_t)n);
 	if (rc == 0)
 		rc = io_read_exact(hs->fd, buf, 2, hs->deadline);
 	if (rc < 0)
@@ -131,7 +144,7 @@ hs_socks5(struct handshake *hs, uint8_t cmd, const struct socks5_addr *target,
 	if (n < 0 || m < 0)
 		return hs_fail(hs, EINVAL, "%s", "cannot encode the request");
 	/* Pipelined: greeting and request in one write (opt-in). */
-	rc = io_write_all(hs->fd, buf, (size_t)(n + m), hs->deadline);
+	rc = hs_write(hs, buf, (size_t)(n + m));
 	if (rc == 0)
 		rc = io_read_exact(hs->fd, buf, 2, hs->deadline);
 	if (rc < 0)
@@ -151,7 +164,7 @@ hs_socks5(struct handshake *hs, uint8_t cmd, const struct socks5_addr *target,
 	n = socks5_encode_request(buf, sizeof(buf), cmd, target);
 	if (n < 0)
 		return hs_fail(hs, EINVAL, "%s", "cannot encode the request");
-	rc = io_write_all(hs->fd, buf, (size_t)n, hs->deadline);
+	rc = hs_write(hs, buf, (size_t)n);
 	if (rc < 0)
 		return hs_io_fail(hs, rc, "the request");
 	return hs5_reply(hs, bnd);
@@ -177,7 +190,7 @@ hs_socks4(struct handshake *hs, const struct socks5_addr *target)
 		return hs_fail(hs, EAFNOSUPPORT, "%s", "SOCKS4 has no IPv6");
 	if (n < 0)
 		return hs_fail(hs, EINVAL, "%s", "cannot encode the request");
-	rc = io_write_all(hs->fd, buf, (size_t)n, hs->deadline);
+	rc = hs_write(hs, buf, (size_t)n);
 	if (rc == 0)
 		rc = io_read_exact(hs->fd, buf, 8, hs->deadline);
 	if (rc < 0)
@@ -209,7 +222,7 @@ hs_http(struct handshake *hs, const struct socks5_addr *target)
 	if (n < 0)
 		return hs_fail(hs, EINVAL, "%s", "cannot encode the CONNECT "
 		    "request");
-	rc = io_write_all(hs->fd, req, (size_t)n, hs->deadline);
+	rc = hs_write(hs, req, (size_t)n);
 	if (rc < 0)
 		return hs_io_fail(hs, rc, "the CONNECT request");
 	for (got = 0;;) {

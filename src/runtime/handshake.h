@@ -16,8 +16,15 @@ struct handshake {
 	int fd;
 	uint64_t deadline;		/* CLOCK_MONOTONIC ms, whole exchange */
 	bool pipeline;			/* SOCKS5: greeting + request at once */
+	bool connecting;		/* TCP connect to the first hop still
+					 * in progress: its failure surfaces
+					 * on the first write */
 	char what[SOCKS5_ADDR_STRLEN + 32];	/* "connect HOST:PORT" */
 };
+
+/* Write all of buf; the first successful write also proves the TCP
+ * connection to the first hop. 0 or -errno (not logged). */
+int hs_write(struct handshake *hs, const void *buf, size_t len);
 
 /* Log "WHAT via HOP: <why>" once and return -err. */
 int hs_fail(struct handshake *hs, int err, const char *fmt, ...)

@@ -360,6 +360,10 @@ names_resolve(const struct runtime *rt, const char *name, int family,
 	for (i = 0; i < rt->cfg.n_local_domains; i++)
 		if (rules_domain_match(rt->cfg.local_domains[i], name))
 			return NAMES_REAL;
+	/* A rule sending this name direct means it resolves here too. */
+	rc = rules_first_match(rt->cfg.rules, rt->cfg.n_rules, name, NULL, 0);
+	if (rc >= 0 && rt->cfg.rules[rc].action == RULE_DIRECT)
+		return NAMES_REAL;
 	memset(r, 0, sizeof(*r));
 	snprintf(r->canon, sizeof(r->canon), "%s", name);
 	(void)names_ready();

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -63,34 +62,26 @@ hop_addr(const struct hop *h, int family, struct sockaddr_storage *ss,
 	return -EAFNOSUPPORT;
 }
 
-/* TCP connect to the first hop. */
+/* Start the TCP connect to the first hop. A connect still in progress is
+ * not waited for: the first write of the handshake waits (and reports a
+ * failure as "proxy unreachable"), which saves a poll() and a
+ * getsockopt(SO_ERROR) per connection. */
 static int
 hs_connect_first(struct handshake *hs, int family)
 {
 	struct sockaddr_storage ss;
-	socklen_t len, elen;
-	int rc, err = 0;
+	socklen_t len;
 
+	hs->connecting = false;
 	if (hop_addr(hs->hop, family, &ss, &len) < 0)
 		return hs_fail(hs, EAFNOSUPPORT, "%s", "the proxy has an IPv6 "
 		    "address and the program's socket is IPv4");
-	rc = real_connect(hs->fd, (struct sockaddr *)&ss, len);
-	if (rc == 0)
+	if (real_connect(hs->fd, (struct sockaddr *)&ss, len) == 0)
 		return 0;
 	if (errno != EINPROGRESS && errno != EINTR)
 		return hs_fail(hs, errno, "proxy unreachable: %s",
 		    strerror(errno));
-	rc = io_wait(hs->fd, POLLOUT, hs->deadline);
-	if (rc < 0)
-		return hs_fail(hs, -rc, "proxy unreachable: %s",
-		    rc == -ETIMEDOUT ? "connection timed out" :
-		    strerror(-rc));
-	elen = sizeof(err);
-	if (getsockopt(hs->fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
-		err = errno;
-	if (err != 0)
-		return hs_fail(hs, err, "proxy unreachable: %s",
-		    strerror(err));
+	hs->connecting = true;
 	return 0;
 }
 
@@ -116,21 +107,23 @@ hs_path(struct handshake *hs, const struct path *path, int family,
 	int rc;
 
 	hs->hop = path->hop[0];
-	*reached = false;
 	rc = hs_connect_first(hs, family);
-	if (rc < 0)
-		return rc;
-	*reached = true;
-	for (i = 0; i + 1 < path->n; i++) {
+	for (i = 0; rc == 0 && i + 1 < path->n; i++) {
 		hs->hop = path->hop[i];
 		if (hop_target(path->hop[i + 1], &next) < 0)
-			return hs_fail(hs, EINVAL, "%s", "bad chain hop");
-		rc = hs_exchange(hs, SOCKS5_CMD_CONNECT, &next, NULL);
-		if (rc < 0)
-			return rc;
+			rc = hs_fail(hs, EINVAL, "%s", "bad chain hop");
+		else
+			rc = hs_exchange(hs, SOCKS5_CMD_CONNECT, &next, NULL);
 	}
-	hs->hop = path->hop[path->n - 1];
-	return hs_exchange(hs, cmd, target, bnd);
+	if (rc == 0) {
+		hs->hop = path->hop[path->n - 1];
+		rc = hs_exchange(hs, cmd, target, bnd);
+	}
+	/* Reached: the first hop accepted the TCP connection. */
+	*reached = rc == 0 || !hs->connecting;
+	if (rc < 0 && hs->hop == path->hop[0] && hs->connecting)
+		*reached = false;
+	return rc;
 }
 
 static void

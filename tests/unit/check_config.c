@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for core/config: defaults, every key valid and invalid with the
- * exact "file:line: message", line syntax, fixtures and ../socksify.conf.
+ * exact "file:line: message", line syntax, routing keys (chain, fallback,
+ * upstream, rule), fixtures and ../socksify.conf.
  */
 #include <check.h>
 #include <errno.h>
@@ -92,6 +93,12 @@ START_TEST(defaults_values)
 	ck_assert(net_is(&c.placeholder_v6, "fd5e:c5f1::/96"));
 	ck_assert_str_eq(c.hosts_file, "/etc/hosts");
 	ck_assert_int_eq(c.udp, UDP_PROXY);
+	ck_assert_uint_eq(c.n_chain, 0);
+	ck_assert_uint_eq(c.n_fallback, 0);
+	ck_assert_uint_eq(c.n_upstream, 0);
+	ck_assert_uint_eq(c.n_rules, 0);
+	ck_assert_str_eq(c.log_file, "");
+	ck_assert(!c.pipeline);
 }
 END_TEST
 
@@ -425,7 +432,11 @@ END_TEST
 START_TEST(parse_duplicate_proxy)
 {
 	bad("proxy = a:1\n# x\nproxy = b:2\n",
-	    "t.conf:3: duplicate key 'proxy'");
+	    "t.conf:3: duplicate key 'proxy' (use 'fallback =' for "
+	    "alternatives, 'chain =' for proxies in sequence)");
+	/* chain and fallback lines are not second proxies */
+	good("proxy = a:1\nchain = b:2\nfallback = c:3\nfallback = d:4");
+	ck_assert_str_eq(c.proxy.host, "a");
 	/* a second file (another config_parse call) replaces it */
 	good("proxy = a:1");
 	ck_assert_int_eq(config_parse(&c, "proxy = b:2", 11, "u.conf", err,
@@ -470,7 +481,14 @@ START_TEST(parse_fixture_bad)
 		{ "bad-syntax.conf",
 		  "bad-syntax.conf:2: expected 'key = value'" },
 		{ "bad-duplicate-proxy.conf",
-		  "bad-duplicate-proxy.conf:4: duplicate key 'proxy'" },
+		  "bad-duplicate-proxy.conf:4: duplicate key 'proxy' (use "
+		  "'fallback =' for alternatives, 'chain =' for proxies in "
+		  "sequence)" },
+		{ "bad-rule-via.conf",
+		  "bad-rule-via.conf:5: unknown upstream 'corp' for 'rule' "
+		  "(define it first: upstream = corp URL)" },
+		{ "bad-chain.conf",
+		  "bad-chain.conf:4: bad value for 'chain': bad port '70000'" },
 		{ "bad-proxy.conf",
 		  "bad-proxy.conf:2: bad value for 'proxy': bad port '99999'" },
 		{ "bad-placeholder.conf",
@@ -506,6 +524,513 @@ START_TEST(parse_socksify_conf)
 }
 END_TEST
 
+/* The message must not contain the password "hunter2". */
+static void
+bad_secret(const char *text, const char *msg)
+{
+	bad(text, msg);
+	ck_assert_ptr_null(strstr(err, "hunter2"));
+}
+
+START_TEST(set_chain)
+{
+	good("proxy = socks5h://127.0.0.1:9050\n"
+	    "chain = http://u:p@proxy.corp:3128\n"
+	    "chain = socks5://[2001:db8::1]\n");
+	ck_assert_uint_eq(c.n_chain, 2);
+	ck_assert_int_eq(c.chain[0].kind, PROXY_HTTP);
+	ck_assert_str_eq(c.chain[0].host, "proxy.corp");
+	ck_assert_uint_eq(c.chain[0].port, 3128);
+	ck_assert_str_eq(c.chain[0].pass, "p");
+	ck_assert_int_eq(c.chain[1].kind, PROXY_SOCKS5);
+	ck_assert_str_eq(c.chain[1].host, "2001:db8::1");
+	ck_assert_uint_eq(c.chain[1].port, 1080);
+	/* order of chain and proxy lines does not matter */
+	ck_assert_str_eq(c.proxy.host, "127.0.0.1");
+	good("chain = a:1\nproxy = b:2");
+	ck_assert_uint_eq(c.n_chain, 1);
+	ck_assert(c.has_proxy);
+	/* a chain without a proxy line is kept; the proxy comes from elsewhere */
+	good("chain = a:1");
+	ck_assert_uint_eq(c.n_chain, 1);
+	ck_assert(!c.has_proxy);
+	bad_secret("chain = socks5://u:hunter2@h:0",
+	    "t.conf:1: bad value for 'chain': bad port '0'");
+	bad("chain = a:1\nchain = ftp://h", "t.conf:2: bad value for 'chain': "
+	    "unknown scheme 'ftp'");
+	bad("chain =", "t.conf:1: missing value for 'chain'");
+	/* a failed line adds nothing */
+	config_defaults(&c);
+	ck_assert_int_eq(config_set(&c, "chain", "a:99999", "x", err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "x: bad value for 'chain': bad port '99999'");
+	ck_assert_uint_eq(c.n_chain, 0);
+}
+END_TEST
+
+START_TEST(set_fallback)
+{
+	good("proxy = a:1\nfallback = socks5h://b:2\nfallback = http://c\n");
+	ck_assert_uint_eq(c.n_fallback, 2);
+	ck_assert_int_eq(c.fallback[0].kind, PROXY_SOCKS5H);
+	ck_assert_str_eq(c.fallback[0].host, "b");
+	ck_assert_uint_eq(c.fallback[0].port, 2);
+	ck_assert_int_eq(c.fallback[1].kind, PROXY_HTTP);
+	ck_assert_uint_eq(c.fallback[1].port, 8080);
+	ck_assert_uint_eq(c.n_chain, 0);
+	bad_secret("fallback = socks5://u:hunter2@",
+	    "t.conf:1: bad value for 'fallback': missing host");
+	bad("fallback = #", "t.conf:1: missing value for 'fallback'");
+}
+END_TEST
+
+/* CONFIG_MAX_HOPS entries of key, then one more fails; n is the count. */
+static void
+hop_limit(const char *key, const size_t *n)
+{
+	char line[64], msg[128];
+	int i;
+
+	config_defaults(&c);
+	for (i = 0; i < CONFIG_MAX_HOPS; i++) {
+		(void)snprintf(line, sizeof(line), "h%d:%d", i, 1000 + i);
+		ck_assert_int_eq(config_set(&c, key, line, "x", err,
+		    sizeof(err)), 0);
+	}
+	ck_assert_uint_eq(*n, CONFIG_MAX_HOPS);
+	ck_assert_int_eq(config_set(&c, key, "h9:9", "x", err, sizeof(err)),
+	    -EINVAL);
+	(void)snprintf(msg, sizeof(msg), "x: too many '%s' entries (limit 8)",
+	    key);
+	ck_assert_str_eq(err, msg);
+	ck_assert_uint_eq(*n, CONFIG_MAX_HOPS);
+}
+
+START_TEST(set_chain_limit)
+{
+	hop_limit("chain", &c.n_chain);
+	ck_assert_str_eq(c.chain[7].host, "h7");
+	/* and in a file: the 9th line is the error */
+	config_defaults(&c);
+	ck_assert_int_eq(config_parse(&c, "chain=a\nchain=a\nchain=a\n"
+	    "chain=a\nchain=a\nchain=a\nchain=a\nchain=a\nchain=a\n", 72,
+	    "t.conf", err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "t.conf:9: too many 'chain' entries (limit 8)");
+}
+END_TEST
+
+START_TEST(set_fallback_limit)
+{
+	hop_limit("fallback", &c.n_fallback);
+	ck_assert_str_eq(c.fallback[0].host, "h0");
+}
+END_TEST
+
+START_TEST(set_upstream)
+{
+	good("upstream = corp http://u:p@proxy.corp:3128\n"
+	    "upstream\t=\ttor\t socks5h://127.0.0.1:9050  # Tor\n"
+	    "upstream = a-b_9 [::1]:1\n");
+	ck_assert_uint_eq(c.n_upstream, 3);
+	ck_assert_str_eq(c.upstream[0].name, "corp");
+	ck_assert_int_eq(c.upstream[0].url.kind, PROXY_HTTP);
+	ck_assert_str_eq(c.upstream[0].url.host, "proxy.corp");
+	ck_assert_str_eq(c.upstream[0].url.pass, "p");
+	ck_assert_str_eq(c.upstream[1].name, "tor");
+	ck_assert_int_eq(c.upstream[1].url.kind, PROXY_SOCKS5H);
+	ck_assert_uint_eq(c.upstream[1].url.port, 9050);
+	ck_assert_str_eq(c.upstream[2].name, "a-b_9");
+	ck_assert_str_eq(c.upstream[2].url.host, "::1");
+	/* an upstream is not the proxy */
+	ck_assert(!c.has_proxy);
+	/* 31 characters is the longest name */
+	good("upstream = abcdefghijklmnopqrstuvwxyz01234 h");
+	ck_assert_str_eq(c.upstream[0].name, "abcdefghijklmnopqrstuvwxyz01234");
+}
+END_TEST
+
+START_TEST(set_upstream_errors)
+{
+	bad("upstream = abcdefghijklmnopqrstuvwxyz012345 h",
+	    "t.conf:1: bad name 'abcdefghijklmnopqrstuvwxyz012345' for "
+	    "'upstream' (1 to 31 of a-z, 0-9, '_', '-')");
+	bad("upstream = Corp h:1", "t.conf:1: bad name 'Corp' for 'upstream' "
+	    "(1 to 31 of a-z, 0-9, '_', '-')");
+	bad("upstream = a.b h:1", "t.conf:1: bad name 'a.b' for 'upstream' "
+	    "(1 to 31 of a-z, 0-9, '_', '-')");
+	/* a URL where the name should be: the password is not echoed */
+	bad_secret("upstream = socks5://u:hunter2@h:1",
+	    "t.conf:1: missing name before the URL for 'upstream' "
+	    "(upstream = NAME URL)");
+	bad_secret("upstream = u:hunter2@h:1 x",
+	    "t.conf:1: missing name before the URL for 'upstream' "
+	    "(upstream = NAME URL)");
+	bad("upstream = corp", "t.conf:1: missing URL for 'upstream' 'corp' "
+	    "(upstream = NAME URL)");
+	bad("upstream = corp   # no URL", "t.conf:1: missing URL for "
+	    "'upstream' 'corp' (upstream = NAME URL)");
+	bad_secret("upstream = corp socks5://u:hunter2@h:99999",
+	    "t.conf:1: bad value for 'upstream' 'corp': bad port '99999'");
+	bad("upstream = corp ftp://h", "t.conf:1: bad value for 'upstream' "
+	    "'corp': unknown scheme 'ftp'");
+	bad("upstream = a h:1\nupstream = b h:2\nupstream = a h:3",
+	    "t.conf:3: duplicate name 'a' for 'upstream'");
+	ck_assert_uint_eq(c.n_upstream, 2);
+	bad("upstream =", "t.conf:1: missing value for 'upstream'");
+}
+END_TEST
+
+START_TEST(set_upstream_limit)
+{
+	char line[64];
+	int i;
+
+	config_defaults(&c);
+	for (i = 0; i < CONFIG_MAX_HOPS; i++) {
+		(void)snprintf(line, sizeof(line), "u%d h%d", i, i);
+		ck_assert_int_eq(config_set(&c, "upstream", line, "x", err,
+		    sizeof(err)), 0);
+	}
+	ck_assert_int_eq(config_set(&c, "upstream", "u8 h", "x", err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "x: too many 'upstream' entries (limit 8)");
+	ck_assert_uint_eq(c.n_upstream, CONFIG_MAX_HOPS);
+	/* a duplicate is reported as such even when full */
+	ck_assert_int_eq(config_set(&c, "upstream", "u3 h", "x", err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "x: duplicate name 'u3' for 'upstream'");
+}
+END_TEST
+
+START_TEST(set_rule_net)
+{
+	good("rule = 10.0.0.0/8 direct\n"
+	    "rule = fd00::/8 block\n"
+	    "rule = 192.0.2.7 proxy\n"
+	    "rule = 10.1.2.3/16 direct\n");
+	ck_assert_uint_eq(c.n_rules, 4);
+	ck_assert_int_eq(c.rules[0].match, RULE_MATCH_NET);
+	ck_assert(net_is(&c.rules[0].net, "10.0.0.0/8"));
+	ck_assert_int_eq(c.rules[0].action, RULE_DIRECT);
+	ck_assert_int_eq(c.rules[0].upstream, -1);
+	ck_assert_uint_eq(c.rules[0].line, 1);
+	ck_assert(net_is(&c.rules[1].net, "fd00::/8"));
+	ck_assert_int_eq(c.rules[1].action, RULE_BLOCK);
+	ck_assert(net_is(&c.rules[2].net, "192.0.2.7/32"));
+	ck_assert_int_eq(c.rules[2].action, RULE_PROXY);
+	ck_assert_uint_eq(c.rules[2].line, 3);
+	ck_assert(net_is(&c.rules[3].net, "10.1.0.0/16"));
+	bad("rule = 10.0.0.0/33 direct", "t.conf:1: bad match '10.0.0.0/33' "
+	    "for 'rule' (CIDR, address, host pattern, 'port N[-M]' or '*')");
+	bad("rule = [::1] direct", "t.conf:1: bad match '[::1]' for 'rule' "
+	    "(CIDR, address, host pattern, 'port N[-M]' or '*')");
+}
+END_TEST
+
+START_TEST(set_rule_domain)
+{
+	good("rule = *.corp.example direct\n"
+	    "rule = .corp.example proxy\n"
+	    "rule = host.example. block\n");
+	ck_assert_uint_eq(c.n_rules, 3);
+	ck_assert_int_eq(c.rules[0].match, RULE_MATCH_DOMAIN);
+	ck_assert_str_eq(c.rules[0].domain, "*.corp.example");
+	ck_assert_str_eq(c.rules[1].domain, ".corp.example");
+	ck_assert_str_eq(c.rules[2].domain, "host.example.");
+	ck_assert(rules_domain_match(c.rules[0].domain, "git.corp.example"));
+	bad("rule = a..b direct", "t.conf:1: bad match 'a..b' for 'rule' "
+	    "(CIDR, address, host pattern, 'port N[-M]' or '*')");
+	bad("rule = *corp direct", "t.conf:1: bad match '*corp' for 'rule' "
+	    "(CIDR, address, host pattern, 'port N[-M]' or '*')");
+}
+END_TEST
+
+START_TEST(set_rule_port)
+{
+	static const char *const bad_ports[] = {
+		"0", "65536", "99999999", "-1", "1-", "-5", "5-4", "a", "1-2-3",
+		"0-10", "10-0", "+1", "0x10", "1--2", "1-65536",
+	};
+	char text[64], msg[160];
+
+	good("rule = port 22 direct\nrule = PORT 8000-8999 block\n"
+	    "rule = port 1-65535 proxy\nrule = port 80-80 direct");
+	ck_assert_uint_eq(c.n_rules, 4);
+	ck_assert_int_eq(c.rules[0].match, RULE_MATCH_PORT);
+	ck_assert_uint_eq(c.rules[0].port_lo, 22);
+	ck_assert_uint_eq(c.rules[0].port_hi, 22);
+	ck_assert_uint_eq(c.rules[1].port_lo, 8000);
+	ck_assert_uint_eq(c.rules[1].port_hi, 8999);
+	ck_assert_uint_eq(c.rules[2].port_lo, 1);
+	ck_assert_uint_eq(c.rules[2].port_hi, 65535);
+	ck_assert_uint_eq(c.rules[3].port_hi, 80);
+	for (size_t i = 0; i < sizeof(bad_ports) / sizeof(bad_ports[0]);
+	    i++) {
+		(void)snprintf(text, sizeof(text), "rule = port %s direct",
+		    bad_ports[i]);
+		(void)snprintf(msg, sizeof(msg), "t.conf:1: bad port '%s' for "
+		    "'rule' (port N or port N-M, 1 to 65535)", bad_ports[i]);
+		bad(text, msg);
+	}
+	bad("rule = port 1 -2 direct", "t.conf:1: bad action '-2' for 'rule' "
+	    "(direct, block, proxy or via NAME)");
+	bad("rule = port", "t.conf:1: missing port for 'rule' (port N or port "
+	    "N-M)");
+	bad("rule = port 22", "t.conf:1: missing action after 'port 22' for "
+	    "'rule' (direct, block, proxy or via NAME)");
+}
+END_TEST
+
+START_TEST(set_rule_any)
+{
+	good("rule = * block");
+	ck_assert_uint_eq(c.n_rules, 1);
+	ck_assert_int_eq(c.rules[0].match, RULE_MATCH_ANY);
+	ck_assert_int_eq(c.rules[0].action, RULE_BLOCK);
+	bad("rule = *", "t.conf:1: missing action after '*' for 'rule' "
+	    "(direct, block, proxy or via NAME)");
+	bad("rule = ** direct", "t.conf:1: bad match '**' for 'rule' (CIDR, "
+	    "address, host pattern, 'port N[-M]' or '*')");
+}
+END_TEST
+
+START_TEST(set_rule_actions)
+{
+	good("rule = a.example DIRECT\nrule = b.example Block\n"
+	    "rule = c.example proxy\n");
+	ck_assert_int_eq(c.rules[0].action, RULE_DIRECT);
+	ck_assert_int_eq(c.rules[1].action, RULE_BLOCK);
+	ck_assert_int_eq(c.rules[2].action, RULE_PROXY);
+	bad("rule = a.example", "t.conf:1: missing action after 'a.example' "
+	    "for 'rule' (direct, block, proxy or via NAME)");
+	bad("rule = a.example drop", "t.conf:1: bad action 'drop' for 'rule' "
+	    "(direct, block, proxy or via NAME)");
+	bad("rule = a.example direct now", "t.conf:1: unexpected 'now' after "
+	    "the action for 'rule'");
+	bad("rule = a.example, direct", "t.conf:1: bad match 'a.example,' for "
+	    "'rule' (CIDR, address, host pattern, 'port N[-M]' or '*')");
+	bad("rule =", "t.conf:1: missing value for 'rule'");
+}
+END_TEST
+
+START_TEST(set_rule_via)
+{
+	good("upstream = corp http://proxy.corp:3128\n"
+	    "upstream = tor socks5h://127.0.0.1:9050\n"
+	    "rule = *.onion via tor\n"
+	    "rule = 10.0.0.0/8 via corp\n"
+	    "rule = port 443 proxy tor\n");
+	ck_assert_uint_eq(c.n_rules, 3);
+	ck_assert_int_eq(c.rules[0].action, RULE_VIA);
+	ck_assert_int_eq(c.rules[0].upstream, 1);
+	ck_assert_int_eq(c.rules[1].action, RULE_VIA);
+	ck_assert_int_eq(c.rules[1].upstream, 0);
+	/* "proxy NAME" is the same as "via NAME" */
+	ck_assert_int_eq(c.rules[2].action, RULE_VIA);
+	ck_assert_int_eq(c.rules[2].upstream, 1);
+	bad("rule = * via corp", "t.conf:1: unknown upstream 'corp' for "
+	    "'rule' (define it first: upstream = corp URL)");
+	/* defined after the rule: still unknown there */
+	bad("rule = * via corp\nupstream = corp h:1", "t.conf:1: unknown "
+	    "upstream 'corp' for 'rule' (define it first: upstream = corp "
+	    "URL)");
+	bad("upstream = corp h:1\nrule = * via Corp", "t.conf:2: unknown "
+	    "upstream 'Corp' for 'rule' (define it first: upstream = Corp "
+	    "URL)");
+	bad("upstream = corp h:1\nrule = * proxy tor", "t.conf:2: unknown "
+	    "upstream 'tor' for 'rule' (define it first: upstream = tor URL)");
+	bad("upstream = corp h:1\nrule = * via", "t.conf:2: missing upstream "
+	    "name after 'via' for 'rule'");
+	bad("upstream = corp h:1\nrule = * via corp tor", "t.conf:2: "
+	    "unexpected 'tor' after the action for 'rule'");
+	/* across config_set calls too (environment after a file) */
+	good("upstream = corp h:1");
+	ck_assert_int_eq(config_set(&c, "rule", "port 22 via corp", "env", err,
+	    sizeof(err)), 0);
+	ck_assert_int_eq(c.rules[0].upstream, 0);
+	ck_assert_uint_eq(c.rules[0].line, 0);
+}
+END_TEST
+
+START_TEST(set_rule_limit)
+{
+	char line[64];
+	int i;
+
+	config_defaults(&c);
+	for (i = 0; i < CONFIG_MAX_RULES; i++) {
+		(void)snprintf(line, sizeof(line), "port %d direct", i + 1);
+		ck_assert_int_eq(config_set(&c, "rule", line, "x", err,
+		    sizeof(err)), 0);
+	}
+	ck_assert_uint_eq(c.n_rules, CONFIG_MAX_RULES);
+	ck_assert_int_eq(config_set(&c, "rule", "* block", "x", err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "x: too many 'rule' entries (limit 64)");
+	ck_assert_uint_eq(c.n_rules, CONFIG_MAX_RULES);
+	ck_assert_uint_eq(c.rules[63].port_lo, 64);
+}
+END_TEST
+
+START_TEST(set_log_file)
+{
+	char text[400];
+
+	good("log_file = /var/log/socksify.log");
+	ck_assert_str_eq(c.log_file, "/var/log/socksify.log");
+	good("log_file = /tmp/a\nlog_file = stderr");
+	ck_assert_str_eq(c.log_file, "");
+	bad("log_file = socksify.log", "t.conf:1: bad value 'socksify.log' "
+	    "for 'log_file' (absolute path or 'stderr')");
+	bad("log_file = none", "t.conf:1: bad value 'none' for 'log_file' "
+	    "(absolute path or 'stderr')");
+	bad("log_file =", "t.conf:1: missing value for 'log_file'");
+	(void)snprintf(text, sizeof(text), "log_file = /%0255d", 0);
+	bad(text, "t.conf:1: value for 'log_file' longer than 255 bytes");
+	text[strlen(text) - 1] = '\0';
+	good(text);
+	ck_assert_uint_eq(strlen(c.log_file), 255);
+	/* hosts_file's "none" and log_file's "stderr" do not mix */
+	bad("hosts_file = stderr", "t.conf:1: bad value 'stderr' for "
+	    "'hosts_file' (absolute path or 'none')");
+}
+END_TEST
+
+START_TEST(set_pipeline)
+{
+	good("pipeline = yes");
+	ck_assert(c.pipeline);
+	good("pipeline = yes\npipeline = NO");
+	ck_assert(!c.pipeline);
+	good("pipeline = true");
+	ck_assert(c.pipeline);
+	good("pipeline = on\npipeline = off");
+	ck_assert(!c.pipeline);
+	good("pipeline = false");
+	ck_assert(!c.pipeline);
+	bad("pipeline = 1", "t.conf:1: bad value '1' for 'pipeline' (yes, no)");
+	bad("pipeline = maybe", "t.conf:1: bad value 'maybe' for 'pipeline' "
+	    "(yes, no)");
+}
+END_TEST
+
+/* Rules parsed from text, then matched: file order is match order. */
+START_TEST(parse_rules_first_match)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	const struct sockaddr *v4 = (const struct sockaddr *)&sin;
+	const struct sockaddr *v6 = (const struct sockaddr *)&sin6;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	good("upstream = corp http://proxy.corp:3128\n"
+	    "rule = 10.1.0.0/16 block\n"
+	    "rule = 10.0.0.0/8 via corp\n"
+	    "rule = *.corp.example via corp\n"
+	    "rule = port 25 block\n"
+	    "rule = * direct\n"
+	    "rule = port 22 proxy\n");
+	ck_assert_uint_eq(c.n_rules, 6);
+	ck_assert_int_eq(inet_pton(AF_INET, "10.1.2.3", &sin.sin_addr), 1);
+	ck_assert_int_eq(rules_first_match(c.rules, c.n_rules, NULL, v4, 22),
+	    0);
+	ck_assert_int_eq(inet_pton(AF_INET, "10.2.2.3", &sin.sin_addr), 1);
+	ck_assert_int_eq(rules_first_match(c.rules, c.n_rules,
+	    "git.corp.example", v4, 25), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:10.1.0.1",
+	    &sin6.sin6_addr), 1);
+	ck_assert_int_eq(rules_first_match(c.rules, c.n_rules, NULL, v6, 0),
+	    0);
+	ck_assert_int_eq(inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr), 1);
+	ck_assert_int_eq(rules_first_match(c.rules, c.n_rules,
+	    "git.corp.example", v4, 25), 2);
+	ck_assert_int_eq(rules_first_match(c.rules, c.n_rules, NULL, v4, 25),
+	    3);
+	/* "* direct" shadows the later port 22 rule */
+	ck_assert_int_eq(rules_first_match(c.rules, c.n_rules, NULL, v4, 22),
+	    4);
+	ck_assert_int_eq(rules_first_match(c.rules, c.n_rules, NULL, NULL, 0),
+	    4);
+	ck_assert_uint_eq(c.rules[4].line, 6);
+}
+END_TEST
+
+START_TEST(parse_fixture_routing)
+{
+	ck_assert_msg(parse_fixture("good-routing.conf") == 0, "%s", err);
+	ck_assert(c.has_proxy);
+	ck_assert_int_eq(c.proxy.kind, PROXY_SOCKS5H);
+	ck_assert_uint_eq(c.proxy.port, 9050);
+	ck_assert_uint_eq(c.n_chain, 2);
+	ck_assert_int_eq(c.chain[0].kind, PROXY_HTTP);
+	ck_assert_str_eq(c.chain[0].user, "user");
+	ck_assert_str_eq(c.chain[0].pass, "pa ss");
+	ck_assert_str_eq(c.chain[1].host, "10.0.0.2");
+	ck_assert_uint_eq(c.n_fallback, 1);
+	ck_assert_int_eq(c.fallback[0].kind, PROXY_SOCKS4A);
+	ck_assert_uint_eq(c.n_upstream, 2);
+	ck_assert_str_eq(c.upstream[1].name, "ssh");
+	ck_assert_uint_eq(c.upstream[1].url.port, 1080);
+	ck_assert_uint_eq(c.n_rules, 6);
+	ck_assert_int_eq(c.rules[0].match, RULE_MATCH_DOMAIN);
+	ck_assert_int_eq(c.rules[0].action, RULE_VIA);
+	ck_assert_int_eq(c.rules[0].upstream, 0);
+	ck_assert_int_eq(c.rules[1].match, RULE_MATCH_NET);
+	ck_assert_int_eq(c.rules[1].action, RULE_DIRECT);
+	ck_assert_int_eq(c.rules[2].match, RULE_MATCH_NET);
+	ck_assert_int_eq(c.rules[3].match, RULE_MATCH_PORT);
+	ck_assert_int_eq(c.rules[3].action, RULE_BLOCK);
+	ck_assert_int_eq(c.rules[4].upstream, 1);
+	ck_assert_int_eq(c.rules[5].match, RULE_MATCH_ANY);
+	ck_assert_int_eq(c.rules[5].action, RULE_PROXY);
+	ck_assert_uint_eq(c.rules[5].line, 22);
+	ck_assert_str_eq(c.log_file, "/var/log/socksify.log");
+	ck_assert(c.pipeline);
+}
+END_TEST
+
+/* Every commented-out "#key = value" example in socksify.conf is valid. */
+START_TEST(parse_socksify_conf_examples)
+{
+	static char text[65536];
+	size_t n = read_file("socksify.conf", text, sizeof(text)), i, len;
+	char line[CONFIG_LINE_MAX + 1], *eq, *p, where[64];
+	unsigned lineno = 0, examples = 0;
+
+	config_defaults(&c);
+	for (i = 0; i < n; i += len + 1) {
+		p = memchr(text + i, '\n', n - i);
+		len = p != NULL ? (size_t)(p - (text + i)) : n - i;
+		lineno++;
+		ck_assert_uint_lt(len, sizeof(line));
+		memcpy(line, text + i, len);
+		line[len] = '\0';
+		/* "#key = value" with key in [a-z0-9_] */
+		for (p = line + 1; (*p >= 'a' && *p <= 'z') || *p == '_' ||
+		    (*p >= '0' && *p <= '9'); p++)
+			;
+		if (line[0] != '#' || p == line + 1 || strncmp(p, " = ", 3) != 0)
+			continue;
+		eq = p;
+		*eq = '\0';
+		(void)snprintf(where, sizeof(where), "socksify.conf:%u",
+		    lineno);
+		/* config_set: a later proxy example replaces the earlier */
+		ck_assert_msg(config_set(&c, line + 1, eq + 3, where, err,
+		    sizeof(err)) == 0, "%s", err);
+		examples++;
+	}
+	ck_assert_uint_ge(examples, 30);
+	ck_assert_uint_ge(c.n_rules, 5);
+	ck_assert_uint_ge(c.n_upstream, 2);
+	ck_assert_uint_ge(c.n_chain, 1);
+	ck_assert_uint_ge(c.n_fallback, 2);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -528,6 +1053,22 @@ config_suite(void)
 	tcase_add_test(tc, set_placeholders);
 	tcase_add_test(tc, set_hosts_file);
 	tcase_add_test(tc, set_errors);
+	tcase_add_test(tc, set_chain);
+	tcase_add_test(tc, set_chain_limit);
+	tcase_add_test(tc, set_fallback);
+	tcase_add_test(tc, set_fallback_limit);
+	tcase_add_test(tc, set_upstream);
+	tcase_add_test(tc, set_upstream_errors);
+	tcase_add_test(tc, set_upstream_limit);
+	tcase_add_test(tc, set_rule_net);
+	tcase_add_test(tc, set_rule_domain);
+	tcase_add_test(tc, set_rule_port);
+	tcase_add_test(tc, set_rule_any);
+	tcase_add_test(tc, set_rule_actions);
+	tcase_add_test(tc, set_rule_via);
+	tcase_add_test(tc, set_rule_limit);
+	tcase_add_test(tc, set_log_file);
+	tcase_add_test(tc, set_pipeline);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("config_parse");
@@ -536,9 +1077,12 @@ config_suite(void)
 	tcase_add_test(tc, parse_long_line);
 	tcase_add_test(tc, parse_bounds);
 	tcase_add_test(tc, parse_duplicate_proxy);
+	tcase_add_test(tc, parse_rules_first_match);
 	tcase_add_test(tc, parse_fixture_good);
+	tcase_add_test(tc, parse_fixture_routing);
 	tcase_add_test(tc, parse_fixture_bad);
 	tcase_add_test(tc, parse_socksify_conf);
+	tcase_add_test(tc, parse_socksify_conf_examples);
 	suite_add_tcase(s, tc);
 	return s;
 }

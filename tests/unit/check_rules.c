@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for core/rules: CIDR parsing edge cases, IPv4/IPv6/mapped
- * matching, loopback detection and domain patterns.
+ * matching, loopback detection, domain patterns and first-match rules.
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -314,6 +315,191 @@ START_TEST(domain_pattern_valid_cases)
 }
 END_TEST
 
+/* Rule builders for rules_first_match(); action is irrelevant to matching. */
+static struct rule
+rule_net(const char *cidr)
+{
+	struct rule r = { .match = RULE_MATCH_NET, .upstream = -1 };
+
+	r.net = net(cidr);
+	return r;
+}
+
+static struct rule
+rule_domain(const char *pattern)
+{
+	struct rule r = { .match = RULE_MATCH_DOMAIN, .upstream = -1 };
+
+	ck_assert(rules_domain_pattern_valid(pattern));
+	(void)snprintf(r.domain, sizeof(r.domain), "%s", pattern);
+	return r;
+}
+
+static struct rule
+rule_port(uint16_t lo, uint16_t hi)
+{
+	struct rule r = { .match = RULE_MATCH_PORT, .port_lo = lo,
+	    .port_hi = hi, .upstream = -1 };
+
+	return r;
+}
+
+static struct rule
+rule_any(void)
+{
+	struct rule r = { .match = RULE_MATCH_ANY, .upstream = -1 };
+
+	return r;
+}
+
+START_TEST(first_match_empty)
+{
+	struct rule r[1] = { rule_any() };
+
+	ck_assert_int_eq(rules_first_match(r, 0, "a.example", sa("1.2.3.4"),
+	    80), -1);
+	ck_assert_int_eq(rules_first_match(NULL, 0, NULL, NULL, 0), -1);
+	ck_assert_int_eq(rules_first_match(NULL, 5, "a", sa("1.2.3.4"), 1),
+	    -1);
+}
+END_TEST
+
+START_TEST(first_match_order)
+{
+	struct rule r[4];
+
+	r[0] = rule_net("10.1.0.0/16");
+	r[1] = rule_net("10.0.0.0/8");
+	r[2] = rule_port(443, 443);
+	r[3] = rule_any();
+	ck_assert_int_eq(rules_first_match(r, 4, NULL, sa("10.1.2.3"), 443),
+	    0);
+	ck_assert_int_eq(rules_first_match(r, 4, NULL, sa("10.2.2.3"), 443),
+	    1);
+	ck_assert_int_eq(rules_first_match(r, 4, NULL, sa("192.0.2.1"), 443),
+	    2);
+	ck_assert_int_eq(rules_first_match(r, 4, NULL, sa("192.0.2.1"), 80),
+	    3);
+	ck_assert_int_eq(rules_first_match(r, 4, NULL, NULL, 0), 3);
+	/* n limits the search */
+	ck_assert_int_eq(rules_first_match(r, 3, NULL, sa("192.0.2.1"), 80),
+	    -1);
+	/* the broader rule first shadows the narrower one */
+	r[0] = rule_net("10.0.0.0/8");
+	r[1] = rule_net("10.1.0.0/16");
+	ck_assert_int_eq(rules_first_match(r, 4, NULL, sa("10.1.2.3"), 1), 0);
+}
+END_TEST
+
+START_TEST(first_match_net)
+{
+	struct rule r[2];
+
+	r[0] = rule_net("192.0.2.7");
+	r[1] = rule_net("fd00::/8");
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("192.0.2.7"), 0), 0);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("192.0.2.8"), 0),
+	    -1);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("fd12::1"), 0), 1);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("fe80::1"), 0), -1);
+	/* an address rule needs an address: a name never matches it */
+	ck_assert_int_eq(rules_first_match(r, 2, "192.0.2.7", NULL, 0), -1);
+}
+END_TEST
+
+START_TEST(first_match_mapped)
+{
+	struct rule r[2];
+
+	r[0] = rule_net("10.0.0.0/8");
+	r[1] = rule_net("::ffff:0:0/96");
+	/* a mapped address matches IPv4 nets first, as rules_net_match */
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("::ffff:10.9.8.7"),
+	    0), 0);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("::ffff:11.9.8.7"),
+	    0), 1);
+	/* a plain IPv4 address never matches an IPv6 net */
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("11.9.8.7"), 0), -1);
+	/* IPv4-compatible is not mapped */
+	ck_assert_int_eq(rules_first_match(r, 1, NULL, sa("::10.9.8.7"), 0),
+	    -1);
+}
+END_TEST
+
+START_TEST(first_match_domain)
+{
+	struct rule r[3];
+
+	r[0] = rule_domain("*.corp.example");
+	r[1] = rule_domain(".lan");
+	r[2] = rule_domain("host.example");
+	ck_assert_int_eq(rules_first_match(r, 3, "git.CORP.example", NULL, 0),
+	    0);
+	ck_assert_int_eq(rules_first_match(r, 3, "corp.example", NULL, 0), -1);
+	ck_assert_int_eq(rules_first_match(r, 3, "lan", NULL, 0), 1);
+	ck_assert_int_eq(rules_first_match(r, 3, "printer.lan.", NULL, 0), 1);
+	ck_assert_int_eq(rules_first_match(r, 3, "host.example", NULL, 0), 2);
+	ck_assert_int_eq(rules_first_match(r, 3, "a.host.example", NULL, 0),
+	    -1);
+	/* a name rule needs a name, whatever the address */
+	ck_assert_int_eq(rules_first_match(r, 3, NULL, sa("10.0.0.1"), 22),
+	    -1);
+	ck_assert_int_eq(rules_first_match(r, 3, "", sa("10.0.0.1"), 22), -1);
+}
+END_TEST
+
+START_TEST(first_match_port)
+{
+	struct rule r[2];
+
+	r[0] = rule_port(22, 22);
+	r[1] = rule_port(8000, 8999);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, NULL, 22), 0);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, NULL, 21), -1);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, NULL, 23), -1);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, NULL, 8000), 1);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, NULL, 8999), 1);
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, NULL, 9000), -1);
+	ck_assert_int_eq(rules_first_match(r, 2, "a", sa("1.1.1.1"), 7999),
+	    -1);
+	/* 0 = unknown port: never matches, not even a range from 1 */
+	r[0] = rule_port(1, 65535);
+	ck_assert_int_eq(rules_first_match(r, 1, "a", sa("1.1.1.1"), 0), -1);
+	ck_assert_int_eq(rules_first_match(r, 1, NULL, NULL, 65535), 0);
+}
+END_TEST
+
+START_TEST(first_match_any)
+{
+	struct rule r[2];
+
+	r[0] = rule_domain("x.example");
+	r[1] = rule_any();
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, NULL, 0), 1);
+	ck_assert_int_eq(rules_first_match(r, 2, "x.example", NULL, 0), 0);
+	ck_assert_int_eq(rules_first_match(r, 2, "y.example", sa("::1"), 1),
+	    1);
+}
+END_TEST
+
+START_TEST(first_match_bad_args)
+{
+	struct rule r[2];
+	struct sockaddr_storage un;
+
+	r[0] = rule_net("0.0.0.0/0");
+	r[1] = rule_net("::/0");
+	memset(&un, 0, sizeof(un));
+	un.ss_family = AF_UNIX;
+	ck_assert_int_eq(rules_first_match(r, 2, NULL,
+	    (struct sockaddr *)&un, 80), -1);
+	/* an unknown match kind never matches */
+	r[0].match = (enum rule_match)99;
+	ck_assert_int_eq(rules_first_match(r, 2, NULL, sa("::2"), 0), 1);
+	ck_assert_int_eq(rules_first_match(r, 1, NULL, sa("1.2.3.4"), 0), -1);
+}
+END_TEST
+
 static Suite *
 rules_suite(void)
 {
@@ -355,6 +541,17 @@ rules_suite(void)
 
 	tc = tcase_create("rules_domain_pattern_valid");
 	tcase_add_test(tc, domain_pattern_valid_cases);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rules_first_match");
+	tcase_add_test(tc, first_match_empty);
+	tcase_add_test(tc, first_match_order);
+	tcase_add_test(tc, first_match_net);
+	tcase_add_test(tc, first_match_mapped);
+	tcase_add_test(tc, first_match_domain);
+	tcase_add_test(tc, first_match_port);
+	tcase_add_test(tc, first_match_any);
+	tcase_add_test(tc, first_match_bad_args);
 	suite_add_tcase(s, tc);
 	return s;
 }

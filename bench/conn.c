@@ -22,7 +22,9 @@
  * Standalone on purpose: no project headers.  bench/handclient.c takes the
  * same options and does the SOCKS5 handshake itself.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -18,7 +18,9 @@
  * Prints "ready" on stdout once both ports listen.  Stops on SIGTERM/SIGINT.
  * Standalone on purpose: no project headers.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -16,7 +16,9 @@
  * Reads never go past the reply: nothing else is in flight at that point.
  * Standalone on purpose: no project headers.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

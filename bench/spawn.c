@@ -10,7 +10,9 @@
  * preload can be timed without an extra exec of env(1)).  Any non-zero exit status fails the measurement (exit 1 with
  * the reason on stderr).  Standalone on purpose: no project headers.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -123,6 +125,9 @@ main(int argc, char **argv)
 	printf("median_ms=%.4f mean_ms=%.4f min_ms=%.4f\n",
 	    runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2,
 	    sum / runs, t[0]);
+	free(t);
+	free(child_env);
+	free(extra);
 	return 0;
 usage:
 	fprintf(stderr, "usage: spawn [-n RUNS] [-w WARMUP] [-e NAME=VALUE]... "

@@ -9,4 +9,6 @@ apt-get install -y -q --no-install-recommends \
 	iproute2 nftables procps psmisc \
 	microsocks dante-server dnsmasq \
 	curl wget python3 netcat-openbsd dnsutils shellcheck \
-	openssh-server openssh-client passwd binutils
+	openssh-server openssh-client passwd binutils mandoc \
+	git nodejs ncat socat inetutils-telnet rsync nginx-light openssl \
+	ca-certificates clang libclang-rt-14-dev valgrind strace

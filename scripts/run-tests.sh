@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Every test: a -Werror build with the whole suite (unit, structural,
-# integration in network namespaces), the same under ASan+UBSan, then
-# `make distcheck`. Strict: an integration test that would skip fails.
+# integration in network namespaces, the compatibility table of real
+# programs), the same under ASan+UBSan, a ThreadSanitizer stress run,
+# valgrind memcheck, bounded fuzzing, then `make distcheck`. Strict: an
+# integration test that would skip fails.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -26,6 +28,10 @@ echo "== build with -Werror, full test suite =="
 run_suite build-ci --enable-werror
 echo "== ASan + UBSan build, full test suite =="
 run_suite build-asan --enable-werror --enable-sanitizers
+echo "== ThreadSanitizer stress, valgrind memcheck =="
+(cd build-ci && make check-tsan && make check-valgrind) || { echo "tsan/valgrind failed" >&2; exit 1; }
+echo "== fuzzing: each parser for ${FUZZ_SECONDS:-60} s =="
+(cd build-ci && make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}") || { echo "fuzzing failed" >&2; exit 1; }
 echo "== make distcheck =="
 (cd build-ci && make distcheck >/dev/null) || { echo "distcheck failed" >&2; exit 1; }
 echo "== all tests passed =="

@@ -5,6 +5,8 @@
 # socksify(1) (and no other), every key of socksify.conf and
 # src/core/config.c in socksify.conf(5) (and no other).
 #
+# groff (via man --warnings) is also asked, when installed.
+#
 # Environment: srcdir (source top; default: the parent of this script's
 # directory), SOCKSIFY_BIN (the wrapper; without it the --help text is
 # taken from scripts/socksify.in), SOCKSIFY_TEST_STRICT=1 (a missing
@@ -43,6 +45,21 @@ for f in "$man1" "$man5"; do
 	fi
 done
 
+# groff, through man(1), when it is there: no formatting warnings at 80
+# columns either (long unbreakable lines, bad table widths).
+if command -v man >/dev/null 2>&1 && command -v groff >/dev/null 2>&1; then
+	for f in "$man1" "$man5"; do
+		MANWIDTH=80 MAN_KEEP_FORMATTING=0 man --warnings -l "$f" \
+		    >/dev/null 2>"$tmp/groff"
+		if [ -s "$tmp/groff" ]; then
+			bad "man --warnings $(basename "$f"):"
+			cat "$tmp/groff"
+		else
+			ok "man --warnings $(basename "$f")"
+		fi
+	done
+fi
+
 # --- 2. socksify(1) against --help ------------------------------------------
 # Options are words starting with '-' at the start of the indented lines of
 # the help text, e.g. "  -h, --help  show ...".
@@ -57,7 +74,7 @@ else
 fi
 options() {	# option words of indented "-x ..." lines on stdin
 	sed -n 's/^[[:space:]]\{1,\}\(-[-[:alnum:]]\{1,\}\(, *-[-[:alnum:]]\{1,\}\)*\).*/\1/p' |
-	    tr ', ' '\n\n' | grep -E '^--?[[:alnum:]]' | sort -u
+	    tr -c -- '-[:alnum:]' '\n' | grep -E '^--?[[:alnum:]]' | sort -u
 }
 options <"$tmp/help" >"$tmp/help.opts"
 [ -s "$tmp/help.opts" ] || bad "no options found in $help_from"

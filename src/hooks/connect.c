@@ -94,6 +94,7 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	memcpy(&st.peer, addr, len < sizeof(st.peer) ? len : sizeof(st.peer));
 	st.peer_len = len < sizeof(st.peer) ? len : sizeof(st.peer);
-	(void)fdstate_set(fd, &st);	/* only getpeername() is lost on OOM */
+	if (fdstate_set(fd, &st) < 0 && st.pinned)
+		names_unpin(ri.slot);	/* no record: close() could not */
 	return 0;
 }

@@ -111,10 +111,9 @@ runtime_init(void)
 	rc = settings_load(&rt->cfg, source, sizeof(source), rt->error,
 	    sizeof(rt->error));
 	if (rc < 0) {
-		/* Fail closed: nothing is proxied, nothing goes direct. */
+		/* Fail closed: nothing is proxied, nothing goes direct. Each
+		 * refused call says why in its own line. */
 		rt->status = -EACCES;
-		log_error("configuration error: %s; connections that would "
-		    "be proxied fail", rt->error);
 		runtime_initialising = false;
 		return;
 	}
@@ -124,8 +123,6 @@ runtime_init(void)
 	rc = runtime_resolve_all(rt);
 	if (rc < 0) {
 		rt->status = rc;
-		log_error("%s; connections that would be proxied fail",
-		    rt->error);
 	}
 	runtime_initialising = false;
 }

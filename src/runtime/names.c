@@ -243,9 +243,10 @@ names_attach(const struct runtime *rt)
 		if (rc == 0)
 			names_hdr->slots = slots;
 	}
+	/* Unlock through the mapping we locked through, then switch. */
+	(void)pthread_mutex_unlock(&names_hdr->lock);
 	(void)munmap(names_hdr, NAMES_HEADER);
 	names_hdr = p;
-	(void)pthread_mutex_unlock(&names_hdr->lock);
 	return rc;
 unlock:
 	(void)pthread_mutex_unlock(&names_hdr->lock);
@@ -354,8 +355,18 @@ names_resolve(const struct runtime *rt, const char *name, int family,
 	size_t i, n, any = 0;
 	int rc;
 
-	if (rt->bootstrap || rt->status < 0 || rt->cfg.dns == DNS_LOCAL ||
-	    name == NULL || *name == '\0' || names_is_numeric(name))
+	if (rt->bootstrap || name == NULL || *name == '\0' ||
+	    names_is_numeric(name))
+		return NAMES_REAL;
+	if (rt->status < 0) {
+		/* Fail closed: with no usable config we cannot know that a
+		 * local lookup is allowed. */
+		log_error("resolve %s: refused, socksify is not configured "
+		    "(%s)", name, rt->error);
+		*err = -EACCES;
+		return NAMES_ERROR;
+	}
+	if (rt->cfg.dns == DNS_LOCAL)
 		return NAMES_REAL;
 	for (i = 0; i < rt->cfg.n_local_domains; i++)
 		if (rules_domain_match(rt->cfg.local_domains[i], name))

@@ -171,8 +171,10 @@ settings_no_proxy(struct config *c, const char *list)
 				(void)config_set(c, "local", p, "NO_PROXY",
 				    err, sizeof(err));
 			else {
+				if (*p == '*')		/* "*.example.com" */
+					p++;
 				snprintf(pat, sizeof(pat), "%s%s",
-				    *p == '.' ? "" : ".", *p == '*' ? p + 1 : p);
+				    *p == '.' ? "" : ".", p);
 				(void)config_set(c, "local_domain", pat,
 				    "NO_PROXY", err, sizeof(err));
 			}

@@ -165,6 +165,46 @@ cx_end()
 	printf 'COMPAT %s %s %s\n' "$CX_PROG" "$CX_MODE" "$res"
 }
 
+# cx_skip_case PROGRAM MODE REASON: a case that cannot run here.
+CX_NSKIP=0
+cx_skip_case()
+{
+	sx_log "SKIP $1 $2: $3"
+	printf 'COMPAT %s %s skip\n' "$1" "$2"
+	CX_NSKIP=$((CX_NSKIP + 1))
+}
+
+# cx_done: sx_done, but a run with skipped cases and no failure is a skip.
+cx_done()
+{
+	if [ "$SX_FAILED" -eq 0 ] && [ "$CX_NSKIP" -gt 0 ]; then
+		sx_skip "$CX_NSKIP case(s) skipped"
+	fi
+	sx_done
+}
+
+# Under the sanitizer build the wrapper also preloads libasan ($SAN_PRELOAD)
+# into the program. Programs linked with libp11-kit (curl, git-remote-http)
+# then hang before main: libp11-kit's constructor runs before libasan's,
+# calls newlocale(), which holds glibc's setlocale lock while it mallocs;
+# ASan initialises lazily in that malloc and calls dlerror(), whose
+# gettext takes and releases the same lock (releasing newlocale's write
+# lock); the lock is then corrupt and the program's setlocale() blocks for
+# ever. The same happens with libasan alone, without socksify.
+CX_SAN_WHY="hangs at start with the sanitizer runtime preloaded"
+CX_SAN_WHY+=" (libasan + libp11-kit + glibc setlocale lock; not socksify)"
+
+# cx_san_hangs CMD...: under the sanitizer build, CMD (run through socksify)
+# does not finish within 5 s. Always false in a normal build.
+cx_san_hangs()
+{
+	local rc
+	[ -n "${SAN_PRELOAD:-}" ] || return 1
+	SX_CLIENT_TIMEOUT=5 cx_run "$@" </dev/null >/dev/null 2>&1
+	rc=$?
+	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]
+}
+
 # cx_plain_fails DESCRIPTION CMD...: without socksify CMD cannot reach the
 # server (the namespace is sound); then the counters are reset.
 cx_plain_fails()
@@ -270,11 +310,12 @@ start_sshd()
 	    sx_error "useradd $CX_SSH_USER"
 	# "!" (useradd's default) is a locked account for sshd without PAM.
 	usermod -p '*' "$CX_SSH_USER" || sx_error "usermod $CX_SSH_USER"
-	mkdir -p "$CX_SSH_HOME" && chown "$CX_SSH_USER" "$CX_SSH_HOME" ||
-	    sx_error "cannot make $CX_SSH_HOME"
-	ssh-keygen -q -t ed25519 -N '' -C sxhost -f "$d/host_key" &&
+	mkdir -p "$CX_SSH_HOME" || sx_error "mkdir $CX_SSH_HOME"
+	chown "$CX_SSH_USER" "$CX_SSH_HOME" || sx_error "chown $CX_SSH_HOME"
+	ssh-keygen -q -t ed25519 -N '' -C sxhost -f "$d/host_key" ||
+	    sx_error "ssh-keygen (host key) failed"
 	ssh-keygen -q -t ed25519 -N '' -C sxclient -f "$d/id" ||
-	    sx_error "ssh-keygen failed"
+	    sx_error "ssh-keygen (client key) failed"
 	cp "$d/id.pub" "$d/authorized_keys" && chmod 644 "$d/authorized_keys"
 	chmod 755 "$d"	# sshd reads authorized_keys as the user
 	printf '%s,%s %s\n' "$addr" "$CX_NAME" "$(cut -d' ' -f1,2 \

@@ -17,4 +17,4 @@ for mode in by-ip by-name; do
 	cx_echo_case nc "$mode" 0 1 nc -w 8 "$(cx_host "$mode")" "$CX_ECHO_PORT"
 done
 
-sx_done
+cx_done

@@ -18,4 +18,4 @@ for mode in by-ip by-name; do
 	    ncat -w 8 "$(cx_host "$mode")" "$CX_ECHO_PORT"
 done
 
-sx_done
+cx_done

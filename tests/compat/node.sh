@@ -69,4 +69,4 @@ for mode in by-ip by-name; do
 	done
 done
 
-sx_done
+cx_done

@@ -9,7 +9,7 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 # shellcheck source-path=SCRIPTDIR source=lib-compat.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-compat.sh"
 
-cx_setup
+cx_setup "$SX_PYTHON"
 
 start_http "$SX_NS_S" "$SX_SERVER4"
 http_port=$SX_LAST_PORT
@@ -94,4 +94,4 @@ for mode in by-ip by-name; do
 	cx_end
 done
 
-sx_done
+cx_done

@@ -85,12 +85,19 @@ for st in "${status[@]}"; do
 done
 n_cases=0
 n_cases_failed=0
+n_cases_skipped=0
 for k in "${!res[@]}"; do
 	n_cases=$((n_cases + 1))
-	[ "${res[$k]}" = pass ] || n_cases_failed=$((n_cases_failed + 1))
+	case ${res[$k]} in
+	pass) ;;
+	skip) n_cases_skipped=$((n_cases_skipped + 1)) ;;
+	*) n_cases_failed=$((n_cases_failed + 1)) ;;
+	esac
 done
-printf '%d scripts: %d passed, %d failed, %d skipped; %d cases, %d failed\n' \
-    "${#scripts[@]}" "$n_ok" "$n_fail" "$n_skip" "$n_cases" "$n_cases_failed"
+printf '%d scripts: %d passed, %d failed, %d skipped; ' \
+    "${#scripts[@]}" "$n_ok" "$n_fail" "$n_skip"
+printf '%d cases: %d failed, %d skipped\n' \
+    "$n_cases" "$n_cases_failed" "$n_cases_skipped"
 
 if [ "$n_fail" -gt 0 ] || [ "$n_cases_failed" -gt 0 ]; then
 	exit 1

@@ -19,4 +19,4 @@ for mode in by-ip by-name; do
 	    socat -t 5 -T 8 - "TCP:$(cx_host "$mode"):$CX_ECHO_PORT"
 done
 
-sx_done
+cx_done

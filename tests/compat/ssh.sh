@@ -72,4 +72,4 @@ for mode in by-ip by-name; do
 	cx_end
 done
 
-sx_done
+cx_done

@@ -15,4 +15,4 @@ for mode in by-ip by-name; do
 	    telnet "$(cx_host "$mode")" "$CX_ECHO_PORT"
 done
 
-sx_done
+cx_done

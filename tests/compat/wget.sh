@@ -58,4 +58,4 @@ for mode in by-ip by-name; do
 	cx_end
 done
 
-sx_done
+cx_done

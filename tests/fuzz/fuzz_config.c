@@ -29,15 +29,29 @@
 	}								\
 } while (0)
 
+/* The keys of socksify.conf (config.c may know more; they are reached
+ * through config_parse() and the seed corpus). */
 static const char *const keys[] = {
 	"proxy", "local", "direct", "local_domain", "timeout", "log_level",
 	"dns", "placeholder_v4", "placeholder_v6", "hosts_file", "udp",
+	"chain", "fallback", "upstream", "rule", "log_file", "pipeline",
 };
+
+static void
+check_url(const struct proxy_url *u)
+{
+	CHECK(u->kind >= PROXY_SOCKS5 && u->kind <= PROXY_HTTP);
+	CHECK(memchr(u->host, '\0', sizeof(u->host)) != NULL);
+	CHECK(u->host[0] != '\0');
+	CHECK(u->port != 0);
+	CHECK(memchr(u->user, '\0', sizeof(u->user)) != NULL);
+	CHECK(memchr(u->pass, '\0', sizeof(u->pass)) != NULL);
+}
 
 static void
 check_invariants(const struct config *c)
 {
-	size_t i;
+	size_t i, j, n;
 
 	CHECK(c->timeout_ms >= CONFIG_TIMEOUT_MIN_MS &&
 	    c->timeout_ms <= CONFIG_TIMEOUT_MAX_MS);
@@ -66,15 +80,38 @@ check_invariants(const struct config *c)
 	    c->placeholder_v6.prefix <= 120);
 	CHECK(memchr(c->hosts_file, '\0', sizeof(c->hosts_file)) != NULL);
 	CHECK(c->hosts_file[0] == '\0' || c->hosts_file[0] == '/');
-	if (c->has_proxy) {
-		CHECK(c->proxy.kind >= PROXY_SOCKS5 &&
-		    c->proxy.kind <= PROXY_HTTP);
-		CHECK(memchr(c->proxy.host, '\0', sizeof(c->proxy.host)));
-		CHECK(c->proxy.host[0] != '\0');
-		CHECK(c->proxy.port != 0);
-		CHECK(memchr(c->proxy.user, '\0', sizeof(c->proxy.user)));
-		CHECK(memchr(c->proxy.pass, '\0', sizeof(c->proxy.pass)));
+	if (c->has_proxy)
+		check_url(&c->proxy);
+	CHECK(c->n_chain <= CONFIG_MAX_HOPS);
+	for (i = 0; i < c->n_chain; i++)
+		check_url(&c->chain[i]);
+	CHECK(c->n_fallback <= CONFIG_MAX_HOPS);
+	for (i = 0; i < c->n_fallback; i++)
+		check_url(&c->fallback[i]);
+	CHECK(c->n_upstream <= CONFIG_MAX_HOPS);
+	for (i = 0; i < c->n_upstream; i++) {
+		n = strnlen(c->upstream[i].name, sizeof(c->upstream[i].name));
+		CHECK(n >= 1 && n <= CONFIG_UPSTREAM_NAME_MAX);
+		for (j = 0; j < i; j++)		/* names are unique */
+			CHECK(strcmp(c->upstream[i].name,
+			    c->upstream[j].name) != 0);
+		check_url(&c->upstream[i].url);
 	}
+	CHECK(c->n_rules <= CONFIG_MAX_RULES);
+	for (i = 0; i < c->n_rules; i++) {
+		const struct rule *r = &c->rules[i];
+
+		/* A "via" rule names an upstream defined before it. */
+		CHECK(r->upstream >= -1 && r->upstream < (int)c->n_upstream);
+		CHECK((r->action == RULE_VIA) == (r->upstream >= 0));
+		if (r->match == RULE_MATCH_PORT)
+			CHECK(r->port_lo >= 1 && r->port_lo <= r->port_hi);
+		if (r->match == RULE_MATCH_DOMAIN)
+			CHECK(r->domain[0] != '\0' &&
+			    memchr(r->domain, '\0', sizeof(r->domain)));
+	}
+	CHECK(memchr(c->log_file, '\0', sizeof(c->log_file)) != NULL);
+	CHECK(c->log_file[0] == '\0' || c->log_file[0] == '/');
 }
 
 /* A message in err[errcap]: terminated, and starts with where. */
@@ -157,14 +194,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			check_message(err2, sizeof(err2), "SOCKSIFY_X", err2);
 	}
-	/* And the input as a key name: only known keys are accepted. */
+	/*
+	 * And the input as a key name: whatever the table of keys holds, an
+	 * accepted key is a plain word (no spaces, '=', '#' or control
+	 * characters: those could never be written in a file).
+	 */
 	config_defaults(&c2);
 	rc2 = config_set(&c2, value, "1", NULL, err2, sizeof(err2));
 	if (rc2 == 0) {
-		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (strcmp(value, keys[i]) == 0)
-				break;
-		CHECK(i < sizeof(keys) / sizeof(keys[0]));
+		CHECK(value[0] != '\0');
+		for (i = 0; value[i] != '\0'; i++)
+			CHECK((value[i] >= 'a' && value[i] <= 'z') ||
+			    (value[i] >= '0' && value[i] <= '9') ||
+			    value[i] == '_');
 	}
 	free(value);
 	return 0;

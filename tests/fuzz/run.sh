@@ -35,6 +35,7 @@ command -v "$CC" >/dev/null 2>&1 || skip "$CC not found (apt-get install clang)"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/socksify-fuzz.XXXXXX") || exit 1
 keep=0
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() { [ "$keep" = 1 ] || rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM

@@ -725,3 +725,332 @@ start_dnsmasq()
 	    --log-queries --log-facility=- \
 	    --pid-file="$SX_TMP/dnsmasq.pid"
 }
+
+# ---------------------------------------------------------------------------
+# Stress, fail-closed and checker runs (stress.sh, failclosed.sh,
+# tests/tsan.sh, tests/valgrind.sh): helper programs compiled on the fly,
+# many server addresses behind many names only the proxy knows, the threaded
+# echo server of tests/helpers/stress.c. Added at the end; the functions
+# above are unchanged.
+
+SX_STRESS=		# the stress program (sx_build_helper stress)
+SX_STRESS_DOMAIN=stress.sx.test
+SX_STRESS_BASE=		# first server address of the name pool
+SX_STRESS_NADDR=0
+SX_STRESS_NAMES=0
+SX_STRESS_PORT=
+
+# sx_build_helper NAME [CC FLAGS...]: tests/helpers/NAME.c compiled into
+# $SX_TMP/NAME (with the flags given, e.g. -fsanitize=thread); prints the
+# path. Helpers are standalone programs: no project headers.
+sx_build_helper()
+{
+	local name=$1 out
+	shift
+	sx_require_bin cc
+	out=$SX_TMP/$name
+	cc -std=gnu11 -O2 -g -Wall -Wextra -pthread "$@" -o "$out" \
+	    "$SX_HELPERS/$name.c" -ldl >&2 ||
+	    sx_error "cannot build $SX_HELPERS/$name.c"
+	printf '%s\n' "$out"
+}
+
+# sx_build_lib OUTDIR [CC FLAGS...]: libsocksify.so compiled straight from
+# src/ into OUTDIR with extra flags (a ThreadSanitizer or a plain build
+# independent of how the tree was configured). Needs the configured tree's
+# config.h: $top_builddir, or the directory above $SOCKSIFY_LIB's .libs.
+sx_build_lib()
+{
+	local out=$1 bdir src=$SX_TOP_SRCDIR/src
+	shift
+	sx_require_bin cc
+	bdir=${top_builddir:-}
+	if [ -z "$bdir" ] && [ -n "${SOCKSIFY_LIB:-}" ]; then
+		bdir=$(cd "$(dirname "$SOCKSIFY_LIB")/../.." 2>/dev/null && pwd)
+	fi
+	if [ -z "$bdir" ] || [ ! -e "$bdir/config.h" ]; then
+		sx_skip "no configured build tree (config.h): set top_builddir"
+	fi
+	mkdir -p "$out" || sx_error "mkdir $out"
+	cc -std=gnu11 -g -O1 -shared -fPIC -fvisibility=hidden -pthread \
+	    -D_GNU_SOURCE -DSYSCONFDIR='"/etc"' -I"$src" -I"$bdir" \
+	    -Wl,--version-script="$src/socksify.map" "$@" \
+	    -o "$out/libsocksify.so" "$src"/core/*.c "$src"/runtime/*.c \
+	    "$src"/hooks/*.c -ldl >&2 ||
+	    sx_error "cannot build libsocksify.so with $*"
+}
+
+# sx_stress_names NAMES NADDR: names s0..s<NAMES-1>.$SX_STRESS_DOMAIN known
+# only to the proxy namespace, name k at server address
+# $SX_STRESS_BASE + k % NADDR (NADDR extra addresses 10.X.2.10... on the
+# server's interface). The client's resolver is as in sx_dns_setup: a
+# query is counted, never answered. Call it in the test's shell.
+sx_stress_names()
+{
+	local names=$1 naddr=$2 i ns
+	SX_STRESS_NAMES=$names
+	SX_STRESS_NADDR=$naddr
+	SX_STRESS_BASE=10.$SX_X.2.10
+	((naddr >= 1 && naddr <= 200)) || sx_error "sx_stress_names: NADDR"
+	for ((i = 0; i < naddr; i++)); do
+		ip -n "$SX_NS_S" addr add "10.$SX_X.2.$((10 + i))/24" dev s0 ||
+		    sx_error "cannot add server address 10.$SX_X.2.$((10 + i))"
+	done
+	sx_dns_setup
+	sx_netns_etc "$SX_NS_P" hosts < <(
+		printf '%s\n' "127.0.0.1 localhost" "::1 localhost" \
+		    "$SX_SERVER4 $SX_DNS_NAME" "$SX_SERVER6 $SX_DNS_NAME6"
+		for ((i = 0; i < names; i++)); do
+			printf '10.%s.2.%s s%s.%s\n' "$SX_X" \
+			    "$((10 + i % naddr))" "$i" "$SX_STRESS_DOMAIN"
+		done)
+	# Tens of thousands of short connections: room for ephemeral ports.
+	for ns in "$SX_NS_C" "$SX_NS_P"; do
+		ip netns exec "$ns" sysctl -qw \
+		    net.ipv4.ip_local_port_range="1024 65000" ||
+		    sx_error "cannot widen the port range in $ns"
+	done
+}
+
+# start_stress_echo: the stress program's echo server on every address of
+# the server namespace; sets SX_STRESS_PORT (and SX_LAST_PID/PORT).
+start_stress_echo()
+{
+	[ -n "$SX_STRESS" ] || SX_STRESS=$(sx_build_helper stress) || exit 99
+	sx_bg_listen "stress echo" "$SX_NS_S" "$SX_TMP/stress-echo.log" \
+	    "$SX_STRESS" echo -w 32
+	SX_STRESS_PORT=$SX_LAST_PORT
+}
+
+# stress_args: the "stress run" options for the pool set up above.
+stress_args()
+{
+	printf '%s\n' -p "$SX_STRESS_PORT" -b "$SX_STRESS_BASE" \
+	    -B "$SX_STRESS_NADDR" -N "$SX_STRESS_NAMES" -D "$SX_STRESS_DOMAIN"
+}
+
+# sx_client_for SECONDS CMD...: CMD in the client namespace, bounded by
+# SECONDS (sx_client's bound is for short runs).
+sx_client_for()
+{
+	local t=$1
+	shift
+	ip netns exec "$SX_NS_C" timeout -k 5 "$t" "$@"
+}
+
+# ---------------------------------------------------------------------------
+# Upstream kinds, chains, rules, --check and the environment (upstreams.sh,
+# chains.sh, rules.sh, check-cmd.sh, env.sh): dante on any address, tinyproxy
+# (HTTP CONNECT), a fourth namespace behind the server, a server that speaks
+# first. Added at the end; the functions above are unchanged.
+
+# sx_target_ns: a fourth namespace sxtPID, linked to the server namespace
+# only: server 10.X.3.1 (SX_SERVER_OUT4) <-> target 10.X.3.2 (SX_TARGET4).
+# Nothing forwards, so only programs in the server namespace reach it.
+sx_target_ns()
+{
+	SX_NS_T=sxt$$
+	SX_SERVER_OUT4=10.$SX_X.3.1
+	SX_TARGET4=10.$SX_X.3.2
+	SX_NETNS+=("$SX_NS_T")	# first: a signal may land in between
+	ip netns add "$SX_NS_T" || sx_error "ip netns add $SX_NS_T"
+	if ! ip -n "$SX_NS_T" link set lo up ||
+	    ! ip netns exec "$SX_NS_S" sysctl -qw net.ipv4.ip_forward=0 \
+	    net.ipv6.conf.all.forwarding=0 ||
+	    ! ip -n "$SX_NS_S" link add s1 type veth peer name t0 \
+	    netns "$SX_NS_T" ||
+	    ! sx_addr "$SX_NS_S" s1 "$SX_SERVER_OUT4/24" "fd00:$SX_X:3::1/64" ||
+	    ! sx_addr "$SX_NS_T" t0 "$SX_TARGET4/24" "fd00:$SX_X:3::2/64"; then
+		sx_error "cannot link $SX_NS_T to $SX_NS_S"
+	fi
+}
+
+# start_dante_on NAME NS ADDR PORT EXTERNAL: dante without authentication
+# (SOCKS4, SOCKS4a and SOCKS5) on ADDR:PORT in NS, going out from EXTERNAL;
+# every connection logged to $SX_TMP/dante-NAME.log. Not made proxy
+# traffic for the client (sx_allow_proxy when the client may reach it).
+# Sets SX_LAST_PID/PORT.
+start_dante_on()
+{
+	local name=$1 ns=$2 addr=$3 port=$4 ext=$5
+	local conf=$SX_TMP/dante-$name.conf
+	sx_require_bin danted
+	cat >"$conf" <<DANTE
+logoutput: $SX_TMP/dante-$name.log
+internal: $addr port = $port
+external: $ext
+clientmethod: none
+socksmethod: none
+user.privileged: root
+user.unprivileged: nobody
+client pass { from: 0/0 to: 0/0 }
+socks pass {
+	from: 0/0 to: 0/0
+	command: connect
+	log: connect disconnect error
+}
+DANTE
+	sx_bg_listen "dante $name" "$ns" "$SX_TMP/dante-$name.out" \
+	    danted -f "$conf" -p "$SX_TMP/dante-$name.pid"
+}
+
+# dante_saw NAME ERE: dante NAME logged a line matching ERE.
+dante_saw() { grep -Eq -- "$2" "$SX_TMP/dante-$1.log"; }
+
+# start_tinyproxy NS ADDR PORT USER PASS CONNECTPORT...: tinyproxy (HTTP
+# CONNECT) on ADDR:PORT, CONNECT allowed to the ports given only, Basic
+# authentication when USER is not empty; log $SX_TMP/tinyproxy.log.
+# Proxy traffic for the client. Sets SX_LAST_PID/PORT.
+start_tinyproxy()
+{
+	local ns=$1 addr=$2 port=$3 user=$4 pass=$5 p
+	local conf=$SX_TMP/tinyproxy.conf
+	shift 5
+	sx_require_bin tinyproxy
+	{
+		printf '%s\n' "Port $port" "Listen $addr" "Timeout 30" \
+		    "LogFile \"$SX_TMP/tinyproxy.log\"" "LogLevel Info" \
+		    "PidFile \"$SX_TMP/tinyproxy.pid\"" "MaxClients 32" \
+		    "DisableViaHeader Yes"
+		[ -z "$user" ] || printf 'BasicAuth %s %s\n' "$user" "$pass"
+		for p in "$@"; do
+			printf 'ConnectPort %s\n' "$p"
+		done
+	} >"$conf"
+	chmod 600 "$conf"
+	sx_bg_listen tinyproxy "$ns" "$SX_TMP/tinyproxy.out" \
+	    tinyproxy -d -c "$conf"
+	sx_allow_proxy "$addr" "$SX_LAST_PORT"
+}
+
+# start_banner NS ADDR: a server that speaks first: on accept it sends
+# "BANNER <port>\n" at once, then reads one line and answers "ECHO <line>"
+# and closes. Peers logged to $SX_TMP/banner.ADDR.log. Sets
+# SX_LAST_PID/PORT.
+start_banner()
+{
+	sx_bg_listen banner "$1" "$SX_TMP/banner.$2.log" "$SX_PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.bind((sys.argv[1], 0))
+s.listen(16)
+while True:
+	c, peer = s.accept()
+	print("from", peer[0], flush=True)
+	try:
+		c.sendall(b"BANNER %d\n" % s.getsockname()[1])
+		data = b""
+		while b"\n" not in data:
+			b = c.recv(4096)
+			if not b:
+				break
+			data += b
+		c.sendall(b"ECHO " + data)
+	except OSError:
+		pass
+	c.close()' "$2"
+}
+
+# SX_BANNER_CLIENT: python3 -c program, args HOST PORT: connects, reads the
+# banner without sending anything first, sends a line, reads the answer.
+# Prints "OK <banner>|<answer>" or "ERR <exception> <errno name>".
+SX_BANNER_CLIENT='
+import errno, socket, sys
+def line(s):
+	d = b""
+	while b"\n" not in d:
+		b = s.recv(4096)
+		if not b:
+			break
+		d += b
+	return d.decode(errors="replace").strip()
+try:
+	s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+	banner = line(s)
+	s.sendall(b"hello socksify\n")
+	print("OK %s|%s" % (banner, line(s)))
+except OSError as e:
+	print("ERR %s %s" % (type(e).__name__, errno.errorcode.get(e.errno, e.errno)))
+	sys.exit(1)'
+
+# start_glued_http_proxy NS ADDR: a scripted HTTP proxy whose CONNECT answer
+# and the first bytes of the tunnel ("BANNER glued\n") leave in ONE write;
+# then it answers one line with "ECHO <line>" itself. Tests that nothing
+# past the response head is swallowed. Proxy traffic for the client. Sets
+# SX_LAST_PID/PORT.
+start_glued_http_proxy()
+{
+	sx_bg_listen "glued proxy" "$1" "$SX_TMP/glued.$2.log" "$SX_PYTHON" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.bind((sys.argv[1], 0))
+s.listen(16)
+while True:
+	c, peer = s.accept()
+	try:
+		data = b""
+		while b"\r\n\r\n" not in data:
+			b = c.recv(4096)
+			if not b:
+				break
+			data += b
+		head, _, data = data.partition(b"\r\n\r\n")
+		print(head.split(b"\r\n")[0].decode(), flush=True)
+		c.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n"
+		    b"BANNER glued\n")
+		while b"\n" not in data:
+			b = c.recv(4096)
+			if not b:
+				break
+			data += b
+		c.sendall(b"ECHO " + data)
+	except OSError:
+		pass
+	c.close()' "$2"
+	sx_allow_proxy "$2" "$SX_LAST_PORT"
+}
+
+# start_ssh_socks NS ADDR PORT: OpenSSH's dynamic forwarding, the SOCKS4,
+# SOCKS4a and SOCKS5 server of "ssh -D": sshd on 127.0.0.1:2222 of NS for
+# a throwaway user, "ssh -N -D ADDR:PORT" to it. sshd resolves the names
+# and connects from NS; it logs each forwarded connection ("target NAME
+# port N") to $SX_TMP/ssh-socks.sshd.log. Proxy traffic for the client.
+# Sets SX_LAST_PID/PORT (the ssh client's).
+start_ssh_socks()
+{
+	local ns=$1 addr=$2 port=$3 sshd_bin
+	local dir=$SX_TMP/ssh-socks user=sxd$$
+	sx_require_bin sshd ssh ssh-keygen useradd userdel
+	sshd_bin=$(command -v sshd)
+	mkdir -p "$dir" || sx_error "mkdir $dir"
+	userdel "$user" 2>/dev/null
+	SX_USERS+=("$user")
+	useradd -M -N -d "$dir" -s /bin/sh -p '*' "$user" ||
+	    sx_error "useradd $user"
+	if ! ssh-keygen -q -t ed25519 -N '' -C sx-host -f "$dir/host_key" ||
+	    ! ssh-keygen -q -t ed25519 -N '' -C sx-user -f "$dir/id" ||
+	    ! cp "$dir/id.pub" "$dir/authorized_keys"; then
+		sx_error "cannot make the ssh keys"
+	fi
+	[ -d /run/sshd ] || mkdir -m 755 /run/sshd	# privsep directory
+	printf '%s\n' "ListenAddress 127.0.0.1:2222" "HostKey $dir/host_key" \
+	    "AuthorizedKeysFile $dir/authorized_keys" \
+	    "PasswordAuthentication no" "KbdInteractiveAuthentication no" \
+	    "UsePAM no" "StrictModes no" "PidFile none" "LogLevel DEBUG1" \
+	    "AllowTcpForwarding yes" >"$dir/sshd_config"
+	sx_bg_listen sshd "$ns" "$SX_TMP/ssh-socks.sshd.log" "$sshd_bin" -D \
+	    -e -f "$dir/sshd_config"
+	sx_bg_listen "ssh -D" "$ns" "$SX_TMP/ssh-socks.ssh.log" ssh -F none \
+	    -i "$dir/id" -p 2222 -o BatchMode=yes -o StrictHostKeyChecking=no \
+	    -o UserKnownHostsFile="$dir/known_hosts" \
+	    -o ExitOnForwardFailure=yes -o ConnectTimeout=8 \
+	    -N -D "$addr:$port" "$user@127.0.0.1"
+	sx_allow_proxy "$addr" "$SX_LAST_PORT"
+}
+
+# ssh_socks_saw TARGET PORT: sshd forwarded a connection to TARGET port PORT
+# (sshd -e ends its debug lines with CR LF).
+ssh_socks_saw()
+{
+	grep -Eq "target $1 port $2"$'\r?$' "$SX_TMP/ssh-socks.sshd.log"
+}

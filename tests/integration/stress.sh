@@ -21,12 +21,12 @@
 #                   map that must recycle names (default 1)
 #   STRESS_LIB      preload this library instead of the wrapper's
 #                   (tests/tsan.sh); STRESS_BIN a prebuilt stress program;
-#                   STRESS_PRELOAD put before it in LD_PRELOAD (libtsan)
+#                   STRESS_PRELOAD put before it in LD_PRELOAD (libtsan);
+#                   STRESS_LOGDIR: the stress program's stderr is copied
+#                   there (main.err, recycle.err)
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=/dev/null
-. /tmp/sxdev/stresslib.sh
 
 threads=${STRESS_THREADS:-16}
 cycles=${STRESS_CYCLES:-300}
@@ -85,6 +85,10 @@ show()
 	sed 's/^/  /' "$SX_TMP/$1.out"
 	[ -s "$SX_TMP/$1.err" ] && head -n 30 "$SX_TMP/$1.err" |
 	    sed 's/^/  | /'
+	if [ -n "${STRESS_LOGDIR:-}" ]; then
+		cp "$SX_TMP/$1.err" "$STRESS_LOGDIR/$1.err" ||
+		    sx_error "cannot copy to STRESS_LOGDIR=$STRESS_LOGDIR"
+	fi
 	return 0
 }
 

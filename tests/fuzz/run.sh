@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${srcdir:-$here/../..}
 srcdir=$(cd "$srcdir" && pwd)
 CC=${CC:-clang}
-harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url}
+harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url http}
 
 skip() {
 	echo "fuzz: SKIP: $1" >&2
@@ -64,6 +64,7 @@ summary=
 for name in $harnesses; do
 	case $name in
 	reply|udp) max_len=600 ;;
+	http) max_len=9000 ;;
 	proxy_url) max_len=2048 ;;
 	*) max_len=4096 ;;
 	esac

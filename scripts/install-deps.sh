@@ -7,7 +7,7 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config check \
 	iproute2 nftables procps psmisc \
-	microsocks dante-server dnsmasq \
+	microsocks dante-server dnsmasq tinyproxy \
 	curl wget python3 netcat-openbsd dnsutils shellcheck \
 	openssh-server openssh-client passwd binutils mandoc \
 	git nodejs ncat socat inetutils-telnet rsync nginx-light openssl \

@@ -257,6 +257,7 @@ http_connect_status_errno(int status)
 	if (status >= 200 && status <= 299)
 		return 0;
 	switch (status) {
+	case 401:		/* some proxies (tinyproxy) for bad credentials */
 	case 403:		/* Forbidden: the proxy's policy */
 	case 407:		/* Proxy Authentication Required */
 		return EACCES;

@@ -91,7 +91,7 @@ ssize_t http_connect_decode(const uint8_t *in, size_t len, int *status,
 /*
  * errno for a response status code, positive:
  *   200..299       0
- *   403, 407       EACCES (forbidden; proxy authentication required)
+ *   401, 403, 407  EACCES (bad credentials; forbidden; proxy authentication required)
  *   502, 503       ECONNREFUSED (bad gateway, service unavailable)
  *   504            ETIMEDOUT (gateway timeout)
  *   anything else  EPROTO (400 and 405 included)

@@ -20,27 +20,59 @@
 #include "runtime/real.h"
 #include "runtime/settings.h"
 
-static const char *
-check_proxy_source(void)
-{
-	const char *v;
+static const char *const check_actions[] = {
+	[RULE_DIRECT] = "direct", [RULE_BLOCK] = "block",
+	[RULE_PROXY] = "proxy", [RULE_VIA] = "via",
+};
 
-	if ((v = getenv("SOCKSIFY_PROXY")) != NULL && *v != '\0')
-		return "environment SOCKSIFY_PROXY";
-	return NULL;
+static void
+check_print_rule(const struct config *c, const struct rule *r)
+{
+	char a[INET6_ADDRSTRLEN], what[300];
+
+	switch (r->match) {
+	case RULE_MATCH_NET:
+		inet_ntop(r->net.family, r->net.addr, a, sizeof(a));
+		snprintf(what, sizeof(what), "%s/%u", a, r->net.prefix);
+		break;
+	case RULE_MATCH_DOMAIN:
+		snprintf(what, sizeof(what), "%s", r->domain);
+		break;
+	case RULE_MATCH_PORT:
+		snprintf(what, sizeof(what), "port %u-%u", r->port_lo,
+		    r->port_hi);
+		break;
+	case RULE_MATCH_ANY:
+		snprintf(what, sizeof(what), "*");
+		break;
+	}
+	printf("rule:          %s %s%s%s  (line %u)\n", what,
+	    check_actions[r->action], r->action == RULE_VIA ? " " : "",
+	    r->action == RULE_VIA ? c->upstream[r->upstream].name : "",
+	    r->line);
 }
 
 static void
 check_print_config(const struct config *c, const char *source)
 {
 	char buf[600];
-	const char *psrc = check_proxy_source();
 	size_t i;
 
 	printf("config file:   %s\n", source);
 	printf("proxy:         %s  (from %s)\n",
 	    proxy_url_format(&c->proxy, buf, sizeof(buf)),
-	    psrc != NULL ? psrc : source);
+	    settings_proxy_source());
+	for (i = 0; i < c->n_chain; i++)
+		printf("chain hop %zu:   %s\n", i + 1,
+		    proxy_url_format(&c->chain[i], buf, sizeof(buf)));
+	for (i = 0; i < c->n_fallback; i++)
+		printf("fallback:      %s\n",
+		    proxy_url_format(&c->fallback[i], buf, sizeof(buf)));
+	for (i = 0; i < c->n_upstream; i++)
+		printf("upstream:      %s = %s\n", c->upstream[i].name,
+		    proxy_url_format(&c->upstream[i].url, buf, sizeof(buf)));
+	for (i = 0; i < c->n_rules; i++)
+		check_print_rule(c, &c->rules[i]);
 	for (i = 0; i < c->n_local; i++) {
 		char a[INET6_ADDRSTRLEN];
 
@@ -55,6 +87,8 @@ check_print_config(const struct config *c, const char *source)
 	    c->udp == UDP_BLOCK ? "block" : "direct");
 	printf("hosts file:    %s\n", c->hosts_file[0] ? c->hosts_file :
 	    "none");
+	if (c->log_file[0] != '\0')
+		printf("log file:      %s\n", c->log_file);
 }
 
 /* "host:port" or "[v6]:port" into a socks5_addr. */
@@ -149,8 +183,12 @@ ctl_check(const char *target_text)
 	    SOCKS5_CMD_CONNECT, NULL, NULL);
 	if (rc == 0)
 		printf("proxy:         reachable, %s, %s (%llu ms)\n",
-		    proxy_kind_name(cfg.proxy.kind), cfg.proxy.has_auth ?
-		    "username/password accepted" : "no authentication needed",
+		    proxy_kind_name(cfg.proxy.kind),
+		    cfg.proxy.kind == PROXY_SOCKS4 ||
+		    cfg.proxy.kind == PROXY_SOCKS4A ?
+		    "no handshake to test without HOST:PORT" :
+		    cfg.proxy.has_auth ? "username/password accepted" :
+		    "no authentication needed",
 		    (unsigned long long)(io_now_ms() - t0));
 	(void)real_close(fd);
 	if (rc == 0 && target_text != NULL) {

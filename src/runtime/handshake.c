@@ -147,6 +147,9 @@ hs_socks5(struct handshake *hs, uint8_t cmd, const struct socks5_addr *target,
 	rc = hs_write(hs, buf, (size_t)(n + m));
 	if (rc == 0)
 		rc = io_read_exact(hs->fd, buf, 2, hs->deadline);
+	if (rc == -ETIMEDOUT && !hs->connecting)
+		return hs_fail(hs, ETIMEDOUT, "%s", "no answer to the SOCKS5 "
+		    "greeting: not a SOCKS5 proxy (wrong port?), or it hangs");
 	if (rc < 0)
 		return hs_io_fail(hs, rc, "the greeting");
 	if (socks5_decode_method(buf, 2, &method, NULL) <= 0)
@@ -265,12 +268,45 @@ hs_http(struct handshake *hs, const struct socks5_addr *target)
 	rc = io_read_exact(hs->fd, head, (size_t)n, hs->deadline);
 	if (rc < 0)
 		return hs_io_fail(hs, rc, "the CONNECT response");
+	hs->http_status = status;
 	if (http_connect_status_errno(status) != 0)
 		return hs_fail(hs, http_connect_status_errno(status),
 		    "HTTP proxy answered %d %s%s", status, reason,
-		    status == 407 ? (u->has_auth ? " (wrong user or password)"
-		    : " (no user/password configured)") : "");
+		    status == 407 || status == 401 ? (u->has_auth ?
+		    " (wrong user or password)" :
+		    " (no user/password configured)") : "");
 	return 0;
+}
+
+/* `--check` without a target on a SOCKS4 or HTTP proxy: wait for the TCP
+ * connection; for HTTP, ask for a tunnel to the proxy itself so that its
+ * answer tells whether the credentials are accepted (any status but
+ * 401/407 means they are; the tunnel itself is not needed). */
+static int
+hs_probe(struct handshake *hs)
+{
+	const struct proxy_url *u = hs->hop->url;
+	struct socks5_addr self;
+	socklen_t elen = sizeof(int);
+	int rc, err = 0;
+
+	if (hs->connecting) {
+		rc = io_wait(hs->fd, POLLOUT, hs->deadline);
+		if (rc == 0 && getsockopt(hs->fd, SOL_SOCKET, SO_ERROR, &err,
+		    &elen) == 0 && err != 0)
+			rc = -err;
+		if (rc < 0)
+			return hs_io_fail(hs, rc, "connect");
+		hs->connecting = false;
+	}
+	if (u->kind != PROXY_HTTP ||
+	    socks5_addr_from_name(&self, u->host, u->port) < 0)
+		return 0;
+	hs->http_status = 0;
+	rc = hs_http(hs, &self);
+	if (hs->http_status == 401 || hs->http_status == 407)
+		return rc;
+	return hs->http_status != 0 ? 0 : rc;	/* 0: no answer at all */
 }
 
 int
@@ -287,7 +323,7 @@ hs_exchange(struct handshake *hs, uint8_t cmd,
 		break;
 	}
 	if (target == NULL)
-		return 0;
+		return hs_probe(hs);
 	if (cmd != SOCKS5_CMD_CONNECT)
 		return hs_fail(hs, EOPNOTSUPP, "%s proxies cannot carry UDP",
 		    hs->hop->url->kind == PROXY_HTTP ? "HTTP" : "SOCKS4");

@@ -19,6 +19,7 @@ struct handshake {
 	bool connecting;		/* TCP connect to the first hop still
 					 * in progress: its failure surfaces
 					 * on the first write */
+	int http_status;		/* last HTTP CONNECT status, or 0 */
 	char what[SOCKS5_ADDR_STRLEN + 32];	/* "connect HOST:PORT" */
 };
 

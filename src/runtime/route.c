@@ -59,17 +59,17 @@ route_is_hop(const struct hop *h, const struct sockaddr *sa)
 	return rules_nets_match_sockaddr(&n, 1, sa);
 }
 
-/* The host of any configured proxy (any port): never proxy the proxy. */
+/* The host of a proxy socksify connects to itself (any port): never
+ * proxy the proxy. Only first hops qualify: the later hops of a chain are
+ * reached through the chain, and so must the program's own traffic to
+ * them be. */
 static bool
 route_is_proxy(const struct runtime *rt, const struct sockaddr *sa)
 {
 	size_t i;
 
-	if (route_is_hop(&rt->proxy, sa))
+	if (route_is_hop(rt->n_chain > 0 ? &rt->chain[0] : &rt->proxy, sa))
 		return true;
-	for (i = 0; i < rt->n_chain; i++)
-		if (route_is_hop(&rt->chain[i], sa))
-			return true;
 	for (i = 0; i < rt->n_fallback; i++)
 		if (route_is_hop(&rt->fallback[i], sa))
 			return true;

@@ -21,6 +21,8 @@
 
 /* The file whose password others can read, if any (for a warning). */
 static const char *settings_insecure;
+/* Where the proxy came from (for `socksify --check`). */
+static const char *settings_proxy_from;
 
 /* Read the whole file into a malloc'd buffer. 0, -ENOENT or -errno. */
 static int
@@ -207,24 +209,30 @@ settings_load(struct config *c, char *source, size_t sourcecap, char *err,
 	if (rc < 0)
 		return rc;
 	env = getenv("SOCKSIFY_PROXY");
+	settings_proxy_from = c->has_proxy ? source : NULL;
 	if (env != NULL && *env != '\0') {
 		c->has_proxy = false;
 		if (config_set(c, "proxy", env, "SOCKSIFY_PROXY", err,
 		    errcap) < 0)
 			return -EINVAL;
+		settings_proxy_from = "environment SOCKSIFY_PROXY";
 	}
 	env = getenv("SOCKSIFY_LOG");
 	if (env != NULL && *env != '\0' &&
 	    config_set(c, "log_level", env, "SOCKSIFY_LOG", err, errcap) < 0)
 		return -EINVAL;
 	env = settings_env2("ALL_PROXY", "all_proxy");
-	if (!c->has_proxy && env != NULL &&
-	    config_set(c, "proxy", env, "ALL_PROXY", err, errcap) < 0)
-		return -EINVAL;
-	if (!c->has_proxy &&
-	    config_set(c, "proxy", SETTINGS_DEFAULT_PROXY, "default", err,
-	    errcap) < 0)
-		return -EINVAL;
+	if (!c->has_proxy && env != NULL) {
+		if (config_set(c, "proxy", env, "ALL_PROXY", err, errcap) < 0)
+			return -EINVAL;
+		settings_proxy_from = "environment ALL_PROXY/all_proxy";
+	}
+	if (!c->has_proxy) {
+		if (config_set(c, "proxy", SETTINGS_DEFAULT_PROXY, "default",
+		    err, errcap) < 0)
+			return -EINVAL;
+		settings_proxy_from = "the built-in default";
+	}
 	env = settings_env2("NO_PROXY", "no_proxy");
 	if (env != NULL)
 		settings_no_proxy(c, env);
@@ -239,4 +247,10 @@ settings_warning(const char *source, char *out, size_t cap)
 	snprintf(out, cap, "%s holds a proxy password and is readable by "
 	    "other users (chmod 600 %s)", source, source);
 	return 1;
+}
+
+const char *
+settings_proxy_source(void)
+{
+	return settings_proxy_from != NULL ? settings_proxy_from : "";
 }

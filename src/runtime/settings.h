@@ -30,4 +30,8 @@ int settings_load(struct config *c, char *source, size_t sourcecap,
  * (source) holds a password and is readable by group or others; else 0. */
 int settings_warning(const char *source, char *out, size_t cap);
 
+/* After settings_load(): where the proxy came from, in words (the file
+ * name is the source buffer given to settings_load()). */
+const char *settings_proxy_source(void);
+
 #endif

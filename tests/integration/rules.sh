@@ -20,8 +20,7 @@ sx_netns_etc "$SX_NS_P" hosts < <(printf '%s\n' "127.0.0.1 localhost" \
 
 start_http "$SX_NS_S" "$SX_SERVER4"
 port=$SX_LAST_PORT
-start_http "$SX_NS_S" "$SX_SERVER4"
-port2=$SX_LAST_PORT
+port2=9			# any other port: blocked before anything is sent
 start_microsocks "$SX_NS_P" "$SX_PROXY4"
 a=$SX_PROXY4:$SX_LAST_PORT
 start_ssh_socks "$SX_NS_P" "$SX_PROXY4" 1080

@@ -17,8 +17,7 @@ start_http "$SX_NS_S" "$SX_SERVER4"
 http_port=$SX_LAST_PORT
 start_banner "$SX_NS_S" "$SX_SERVER4"
 banner_port=$SX_LAST_PORT
-start_http "$SX_NS_S" "$SX_SERVER4"	# a port tinyproxy does not allow
-other_port=$SX_LAST_PORT
+other_port=9				# a port tinyproxy does not allow
 start_dante_on s4 "$SX_NS_P" "$SX_PROXY4" 1080 "$SX_PROXY_OUT4"
 sx_allow_proxy "$SX_PROXY4" "$SX_LAST_PORT"
 s4=$SX_PROXY4:$SX_LAST_PORT
@@ -164,6 +163,37 @@ sx_check "http:// CONNECT to a port tinyproxy refuses fails (exit 7, got $rc)" \
 sx_check "http:// refused port: a socksify: line gives the HTTP status" \
     sx_has_line "$SX_TMP/hport.err" "HTTP proxy answered [0-9]{3}"
 
+# --- socksify --check with these kinds ------------------------------------
+sx_run -c "$SX_TMP/http.conf" --check >"$SX_TMP/chk-http.out" 2>&1
+rc=$?
+sx_check "--check, http:// right password: OK, exit 0 (got $rc)" \
+    test "$rc/$(tail -n 1 "$SX_TMP/chk-http.out")" = 0/OK
+sx_run -c "$SX_TMP/httpbad.conf" --check >"$SX_TMP/chk-httpbad.out" 2>&1
+rc=$?
+sx_check "--check, http:// wrong password: exit 1 (got $rc)" test "$rc" -eq 1
+sx_check "--check, http:// wrong password: last line FAIL with 401/407" \
+    grep -Eq '^FAIL: .*40[17]' <(tail -n 1 "$SX_TMP/chk-httpbad.out")
+sx_run -c "$SX_TMP/httpbad.conf" --check "$SX_SERVER4:$http_port" \
+    >"$SX_TMP/chk-httpbad2.out" 2>&1
+rc=$?
+sx_check "--check HOST:PORT, http:// wrong password: exit 1 (got $rc)" \
+    test "$rc" -eq 1
+sx_allow_proxy "$SX_PROXY4" 9		# nothing listens there
+for k in http socks4; do
+	sx_conf "$SX_TMP/dead-$k.conf" "proxy = $k://$SX_PROXY4:9" "timeout = 5"
+	sx_run -c "$SX_TMP/dead-$k.conf" --check >"$SX_TMP/chk-dead-$k.out" 2>&1
+	rc=$?
+	sx_check "--check, dead $k:// proxy: exit 1 (got $rc)" test "$rc" -eq 1
+	sx_check "--check, dead $k:// proxy: last line FAIL, proxy unreachable" \
+	    grep -q '^FAIL: .*proxy unreachable' \
+	    <(tail -n 1 "$SX_TMP/chk-dead-$k.out")
+done
+sx_run -c "$SX_TMP/socks4.conf" --check "$SX_SERVER4:$http_port" \
+    >"$SX_TMP/chk-s4.out" 2>&1
+rc=$?
+sx_check "--check HOST:PORT, socks4:// (dante): OK, exit 0 (got $rc)" \
+    test "$rc/$(tail -n 1 "$SX_TMP/chk-s4.out")" = 0/OK
+
 sx_check "leak counter is 0" test "$(leak_count)" -eq 0
 sx_check "no DNS packets" test "$(dns_count)" -eq 0
 
@@ -171,7 +201,8 @@ sx_check "no DNS packets" test "$(dns_count)" -eq 0
 	for f in s4ip.err s4ip.py s4.ban s4.ban.err s4a.err s4a.py s4a.ban \
 	    s4name.err s4name.py s5h.err hip.err hname.err hname.apy hip.ban \
 	    hname.ban glued.ban glued.err hbad.err hbad.py hnone.err \
-	    hport.err dante-s4.log tinyproxy.log tinyproxy.out; do
+	    hport.err chk-http.out chk-httpbad.out chk-httpbad2.out \
+	    chk-s4.out chk-dead-http.out chk-dead-socks4.out dante-s4.log tinyproxy.log tinyproxy.out; do
 		[ -e "$SX_TMP/$f" ] && sx_show "$f" "$SX_TMP/$f"
 	done
 }

@@ -449,7 +449,8 @@ END_TEST
 START_TEST(status_errno_table)
 {
 	static const int tab[][2] = {
-		{ 403, EACCES }, { 407, EACCES }, { 502, ECONNREFUSED },
+		{ 401, EACCES }, { 403, EACCES }, { 407, EACCES },
+		{ 502, ECONNREFUSED },
 		{ 503, ECONNREFUSED }, { 504, ETIMEDOUT }, { 400, EPROTO },
 		{ 405, EPROTO }, { 100, EPROTO }, { 199, EPROTO },
 		{ 300, EPROTO }, { 404, EPROTO }, { 500, EPROTO },

@@ -148,8 +148,9 @@ hs_socks5(struct handshake *hs, uint8_t cmd, const struct socks5_addr *target,
 	if (rc == 0)
 		rc = io_read_exact(hs->fd, buf, 2, hs->deadline);
 	if (rc == -ETIMEDOUT && !hs->connecting)
-		return hs_fail(hs, ETIMEDOUT, "%s", "no answer to the SOCKS5 "
-		    "greeting: not a SOCKS5 proxy (wrong port?), or it hangs");
+		return hs_fail(hs, ETIMEDOUT, "%s", "proxy timed out: no "
+		    "answer to the SOCKS5 greeting (not a SOCKS5 proxy, wrong "
+		    "port?)");
 	if (rc < 0)
 		return hs_io_fail(hs, rc, "the greeting");
 	if (socks5_decode_method(buf, 2, &method, NULL) <= 0)

@@ -68,8 +68,10 @@ fdstate_slot(int fd, bool create)
 	return chunk == NULL ? NULL : &chunk[fd % FDSTATE_CHUNK];
 }
 
-int
-fdstate_set(int fd, const struct fdstate *st)
+/* Store *st for fd; with only_if_absent, an existing record of the same
+ * kind wins and is copied back to *st (-EEXIST). */
+static int
+fdstate_store(int fd, struct fdstate *st, bool only_if_absent)
 {
 	struct fdstate_slot *slot;
 	int rc = 0;
@@ -80,6 +82,10 @@ fdstate_set(int fd, const struct fdstate *st)
 	slot = fdstate_slot(fd, true);
 	if (slot == NULL) {
 		rc = -ENOMEM;
+	} else if (only_if_absent && atomic_load_explicit(&slot->used,
+	    memory_order_relaxed) == (unsigned char)st->kind) {
+		*st = slot->st;
+		rc = -EEXIST;
 	} else {
 		slot->st = *st;
 		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
@@ -90,8 +96,9 @@ fdstate_set(int fd, const struct fdstate *st)
 	return rc;
 }
 
-bool
-fdstate_get(int fd, struct fdstate *st)
+/* Copy fd's record to *out (may be NULL) and, with remove, drop it. */
+static bool
+fdstate_read(int fd, struct fdstate *out, bool remove)
 {
 	struct fdstate_slot *slot = fdstate_slot(fd, false);
 	bool found = false;
@@ -101,32 +108,37 @@ fdstate_get(int fd, struct fdstate *st)
 		return false;
 	pthread_mutex_lock(&fdstate_lock);
 	if (atomic_load_explicit(&slot->used, memory_order_relaxed)) {
-		*st = slot->st;
+		if (out != NULL)
+			*out = slot->st;
+		if (remove) {
+			memset(&slot->st, 0, sizeof(slot->st));
+			atomic_store_explicit(&slot->used, 0,
+			    memory_order_release);
+		}
 		found = true;
 	}
 	pthread_mutex_unlock(&fdstate_lock);
 	return found;
 }
 
+int
+fdstate_set(int fd, const struct fdstate *st)
+{
+	struct fdstate copy = *st;
+
+	return fdstate_store(fd, &copy, false);
+}
+
+bool
+fdstate_get(int fd, struct fdstate *st)
+{
+	return fdstate_read(fd, st, false);
+}
+
 bool
 fdstate_take(int fd, struct fdstate *old)
 {
-	struct fdstate_slot *slot = fdstate_slot(fd, false);
-	bool found = false;
-
-	if (slot == NULL ||
-	    !atomic_load_explicit(&slot->used, memory_order_acquire))
-		return false;
-	pthread_mutex_lock(&fdstate_lock);
-	if (atomic_load_explicit(&slot->used, memory_order_relaxed)) {
-		if (old != NULL)
-			*old = slot->st;
-		memset(&slot->st, 0, sizeof(slot->st));
-		atomic_store_explicit(&slot->used, 0, memory_order_release);
-		found = true;
-	}
-	pthread_mutex_unlock(&fdstate_lock);
-	return found;
+	return fdstate_read(fd, old, true);
 }
 
 enum fdstate_kind
@@ -143,25 +155,5 @@ fdstate_kind(int fd)
 int
 fdstate_add(int fd, struct fdstate *st)
 {
-	struct fdstate_slot *slot;
-	int rc = 0;
-
-	if (fd < 0 || fd >= FDSTATE_CHUNK * FDSTATE_CHUNKS)
-		return -EBADF;
-	pthread_mutex_lock(&fdstate_lock);
-	slot = fdstate_slot(fd, true);
-	if (slot == NULL) {
-		rc = -ENOMEM;
-	} else if (atomic_load_explicit(&slot->used, memory_order_relaxed) ==
-	    (unsigned char)st->kind) {
-		*st = slot->st;
-		rc = -EEXIST;
-	} else {
-		slot->st = *st;
-		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
-		    memory_order_release);
-		fdstate_note(fd);
-	}
-	pthread_mutex_unlock(&fdstate_lock);
-	return rc;
+	return fdstate_store(fd, st, true);
 }

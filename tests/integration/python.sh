@@ -27,17 +27,26 @@ for mode in get aget; do
 	sx_check "$mode: exits 0 (got $rc)" test "$rc" -eq 0
 	sx_check "$mode: file content is exact" \
 	    cmp -s "$SX_HTTP_FILE" "$SX_TMP/got.$mode"
-	# What getpeername() reports for a proxied socket is not settled yet:
-	# show it, do not assert it.
-	printf 'info - %s: %s\n' "$mode" "$(cat "$SX_TMP/out.$mode")"
+	# getpeername() on a proxied socket: the destination asked for,
+	# not the proxy.
+	sx_check "$mode: getpeername() is the server ($SX_SERVER4,$http_port)" \
+	    grep -q "^OK peer=$SX_SERVER4,$http_port " "$SX_TMP/out.$mode"
 done
+# getsockname() stays the socket's own local address (in the client ns).
+sx_run -c "$conf" "$SX_PYTHON" -c "
+import socket
+s = socket.create_connection(('$SX_SERVER4', $http_port), timeout=5)
+print(s.getsockname()[0], s.getpeername()[0])" >"$SX_TMP/names" 2>&1
+sx_check "getsockname() is the client's address, getpeername() the server's" \
+    grep -qx "$SX_CLIENT4 $SX_SERVER4" "$SX_TMP/names"
+
 sx_check "server saw the proxy ($SX_PROXY_OUT4) twice" \
     test "$(grep -c "^$SX_PROXY_OUT4 - .*\"GET /file" \
     "$SX_TMP/http.$SX_SERVER4.log")" -eq 2
 sx_check "leak counter is 0" test "$(leak_count)" -eq 0
 
 [ "$SX_FAILED" -eq 0 ] || {
-	for f in plain out.get err.get out.aget err.aget; do
+	for f in plain out.get err.get out.aget err.aget names; do
 		sx_show "$f" "$SX_TMP/$f"
 	done
 }

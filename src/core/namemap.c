@@ -6,10 +6,11 @@
 #include "core/namemap.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define NM_MAGIC	0x4e4d4150u	/* "NMAP" */
-#define NM_VERSION	1
+#define NM_VERSION	2
 #define NM_HDR_SIZE	64
 #define NM_NAME_SIZE	(NAMEMAP_NAME_MAX + 1)
 #define NM_PROBE	8	/* slots tried after the preferred one */
@@ -29,7 +30,9 @@ struct nm_hdr {
 	uint32_t count;		/* slots in use */
 	uint32_t lru_head;	/* most recently used unpinned entry */
 	uint32_t lru_tail;	/* least recently used: recycled first */
-	uint32_t free_head;	/* free slots, doubly linked like the LRU */
+	uint32_t fresh;		/* lowest slot that may still be free: every
+				 * slot below it is in use (slots are never
+				 * freed, only recycled) */
 	uint64_t size;		/* namemap_region_size(n_slots) */
 };
 
@@ -204,15 +207,21 @@ nm_take_slot(struct nm_hdr *h, struct nm_meta *m, uint32_t pref,
 	uint32_t i = pref, n;
 	int rc;
 
-	if (h->free_head != NM_NIL) {
+	if (h->count < h->n_slots - 1) {
+		/* A free slot exists: near the preferred one if possible
+		 * (stable addresses), else the lowest free one. */
 		for (n = 0; n <= NM_PROBE; n++) {
 			if (m[i].len == 0)
 				break;
 			i = i + 1 < h->n_slots ? i + 1 : 1;
 		}
-		if (n > NM_PROBE)
-			i = h->free_head;
-		nm_list_del(m, &h->free_head, NULL, i);
+		if (n > NM_PROBE) {
+			while (h->fresh < h->n_slots && m[h->fresh].len != 0)
+				h->fresh++;
+			if (h->fresh >= h->n_slots)
+				return -EIO;	/* count lied: corrupted */
+			i = h->fresh;
+		}
 		h->count++;
 	} else {
 		i = h->lru_tail;
@@ -239,13 +248,12 @@ namemap_region_size(uint32_t n_slots)
 	return NM_HDR_SIZE + per * n_slots;
 }
 
-int
-namemap_init(void *region, size_t size, uint32_t n_slots)
+static int
+nm_init(void *region, size_t size, uint32_t n_slots, bool zeroed)
 {
 	struct nm_hdr *h = region;
 	struct nm_meta *m;
 	size_t need = namemap_region_size(n_slots);
-	uint32_t i;
 
 	if (region == NULL || need == 0 || size < need ||
 	    (uintptr_t)region % 8 != 0)
@@ -257,15 +265,26 @@ namemap_init(void *region, size_t size, uint32_t n_slots)
 	h->name_size = NM_NAME_SIZE;
 	h->n_slots = n_slots;
 	h->size = need;
-	m = nm_meta(h);
-	memset(m, 0, (size_t)n_slots * sizeof(*m));
-	/* Free list 1, 2, ..., n-1 in order: fresh maps behave identically. */
-	for (i = 1; i < n_slots; i++) {
-		m[i].prev = i - 1;
-		m[i].next = i + 1 < n_slots ? i + 1 : NM_NIL;
+	if (!zeroed) {
+		m = nm_meta(h);
+		memset(m, 0, (size_t)n_slots * sizeof(*m));
 	}
-	h->free_head = 1;
+	/* All-zero metadata is an empty map: 0 is the nil link (slot 0 is
+	 * never used), len 0 marks a free slot. */
+	h->fresh = 1;
 	return 0;
+}
+
+int
+namemap_init(void *region, size_t size, uint32_t n_slots)
+{
+	return nm_init(region, size, n_slots, false);
+}
+
+int
+namemap_init_zeroed(void *region, size_t size, uint32_t n_slots)
+{
+	return nm_init(region, size, n_slots, true);
 }
 
 int
@@ -285,7 +304,8 @@ namemap_check(const void *region, size_t size)
 	if (need == 0 || h->size != need || size < need)
 		return -EINVAL;
 	if (h->count >= h->n_slots || h->lru_head >= h->n_slots ||
-	    h->lru_tail >= h->n_slots || h->free_head >= h->n_slots)
+	    h->lru_tail >= h->n_slots || h->fresh == 0 ||
+	    h->fresh > h->n_slots)
 		return -EINVAL;
 	return 0;
 }

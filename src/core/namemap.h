@@ -36,11 +36,18 @@ size_t namemap_region_size(uint32_t n_slots);
 
 /*
  * Initialise region (zeroed or garbage, size >= namemap_region_size(n_slots))
- * as an empty map.  Writes the header and the per-slot metadata (about 10%
- * of the region); the name area is only written when names are stored.
+ * as an empty map.  Writes the header and zeroes the per-slot metadata (about
+ * 10% of the region); the name area is only written when names are stored.
  * Returns 0, or -EINVAL (n_slots out of range, size too small, misaligned).
  */
 int namemap_init(void *region, size_t size, uint32_t n_slots);
+
+/*
+ * The same for a region already all zero (a fresh memfd or anonymous
+ * mapping): only the header is written, O(1), so no page of the region is
+ * touched before a name needs it.
+ */
+int namemap_init_zeroed(void *region, size_t size, uint32_t n_slots);
 
 /*
  * Is region (size bytes, e.g. inherited from a parent) a map made by

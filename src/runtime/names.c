@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -15,7 +16,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,6 +28,7 @@
 
 #define NAMES_ENV "SOCKSIFY_NAMEMAP"
 #define NAMES_HEADER 4096	/* lock page; the map starts after it */
+#define NAMES_FD_FLOOR 512	/* where the memfd is moved at load */
 
 struct names_header {
 	pthread_mutex_t lock;	/* process-shared, robust */
@@ -76,22 +77,24 @@ names_init_header(struct names_header *h)
 	(void)pthread_mutexattr_destroy(&a);
 }
 
-/* Load-time failure path: libc's close() without entering our hook. */
+/* Load time: libc's close() without entering our hook, and without
+ * resolving every real symbol (that waits for the first hooked call). */
 static void
 names_close_fd(int fd)
 {
-	if (real_init() == 0)
-		(void)real_close(fd);
+	int (*libc_close)(int) = (int (*)(int))dlsym(RTLD_NEXT, "close");
+
+	if (libc_close != NULL)
+		(void)libc_close(fd);
 }
 
 void
 names_preinit(void)
 {
 	char env[96];
-	struct rlimit rl;
 	struct names_header *hdr;
 	struct stat st;
-	int fd, high, floor = 512;
+	int fd, high;
 
 	if (names_inherited())
 		return;
@@ -102,10 +105,9 @@ names_preinit(void)
 #endif
 	if (fd < 0)
 		return;	/* fallback: an anonymous shared map at first use */
-	/* Move it out of the way of programs that expect low numbers. */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1024)
-		floor = (int)(rl.rlim_cur / 2);
-	high = fcntl(fd, F_DUPFD, floor);
+	/* Move it out of the way of programs that expect low numbers (a
+	 * limit below 513 descriptors keeps it where it is). */
+	high = fcntl(fd, F_DUPFD, NAMES_FD_FLOOR);
 	if (high >= 0) {
 		names_close_fd(fd);
 		fd = high;
@@ -191,6 +193,7 @@ static int
 names_attach(const struct runtime *rt)
 {
 	uint32_t slots = namemap_slots_for_prefix_v4(rt->cfg.placeholder_v4.prefix);
+	bool dead, fresh;
 	size_t total;
 	void *p;
 	int rc;
@@ -207,8 +210,8 @@ names_attach(const struct runtime *rt)
 		names_hdr->slots = slots;
 		names_slots = slots;
 		names_map = (char *)p + NAMES_HEADER;
-		return namemap_init(names_map, namemap_region_size(slots),
-		    slots);
+		return namemap_init_zeroed(names_map,
+		    namemap_region_size(slots), slots);
 	}
 	if (names_hdr == NULL) {
 		p = mmap(NULL, NAMES_HEADER, PROT_READ | PROT_WRITE,
@@ -220,19 +223,16 @@ names_attach(const struct runtime *rt)
 	rc = pthread_mutex_lock(&names_hdr->lock);
 	if (rc != 0 && rc != EOWNERDEAD)
 		return -rc;
-	if (rc == EOWNERDEAD)
+	dead = rc == EOWNERDEAD;	/* a holder died mid-update */
+	if (dead)
 		(void)pthread_mutex_consistent(&names_hdr->lock);
-	if (names_hdr->slots == 0 || rc == EOWNERDEAD) {
-		if (names_hdr->slots != 0)
-			slots = names_hdr->slots;
-		total = NAMES_HEADER + namemap_region_size(slots);
-		if (ftruncate(names_memfd, (off_t)total) != 0) {
-			rc = -errno;
-			goto unlock;
-		}
-	} else {
+	fresh = names_hdr->slots == 0;
+	if (!fresh)
 		slots = names_hdr->slots;
-		total = NAMES_HEADER + namemap_region_size(slots);
+	total = NAMES_HEADER + namemap_region_size(slots);
+	if (fresh && ftruncate(names_memfd, (off_t)total) != 0) {
+		rc = -errno;
+		goto unlock;
 	}
 	p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED,
 	    names_memfd, 0);
@@ -243,12 +243,15 @@ names_attach(const struct runtime *rt)
 	names_map = (char *)p + NAMES_HEADER;
 	names_slots = slots;
 	rc = 0;
-	if (names_hdr->slots == 0 ||
-	    namemap_check(names_map, namemap_region_size(slots)) != 0) {
-		rc = namemap_init(names_map, namemap_region_size(slots),
+	if (fresh) {
+		/* Just grown from the lock page: all zero, so O(1). */
+		rc = namemap_init_zeroed(names_map, namemap_region_size(slots),
 		    slots);
 		if (rc == 0)
 			names_hdr->slots = slots;
+	} else if (dead ||
+	    namemap_check(names_map, namemap_region_size(slots)) != 0) {
+		rc = namemap_init(names_map, namemap_region_size(slots), slots);
 	}
 	/* Unlock through the mapping we locked through, then switch. */
 	(void)pthread_mutex_unlock(&names_hdr->lock);

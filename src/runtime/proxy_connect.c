@@ -108,6 +108,10 @@ hs_path(struct handshake *hs, const struct path *path, int family,
 
 	hs->hop = path->hop[0];
 	rc = hs_connect_first(hs, family);
+	if (rc < 0) {
+		*reached = false;	/* refused at once, or no route */
+		return rc;
+	}
 	for (i = 0; rc == 0 && i + 1 < path->n; i++) {
 		hs->hop = path->hop[i];
 		if (hop_target(path->hop[i + 1], &next) < 0)
@@ -119,10 +123,9 @@ hs_path(struct handshake *hs, const struct path *path, int family,
 		hs->hop = path->hop[path->n - 1];
 		rc = hs_exchange(hs, cmd, target, bnd);
 	}
-	/* Reached: the first hop accepted the TCP connection. */
-	*reached = rc == 0 || !hs->connecting;
-	if (rc < 0 && hs->hop == path->hop[0] && hs->connecting)
-		*reached = false;
+	/* Reached: the first hop accepted the TCP connection (a connect
+	 * still pending at a failure means it never did). */
+	*reached = !hs->connecting;
 	return rc;
 }
 

@@ -11,4 +11,5 @@ apt-get install -y -q --no-install-recommends \
 	curl wget python3 netcat-openbsd dnsutils shellcheck \
 	openssh-server openssh-client passwd binutils mandoc \
 	git nodejs ncat socat inetutils-telnet rsync nginx-light openssl \
-	ca-certificates clang libclang-rt-14-dev valgrind strace
+	ca-certificates clang libclang-rt-14-dev valgrind strace \
+	debhelper fakeroot

@@ -3,8 +3,9 @@
 # Every test: a -Werror build with the whole suite (unit, structural,
 # integration in network namespaces, the compatibility table of real
 # programs), the same under ASan+UBSan, a ThreadSanitizer stress run,
-# valgrind memcheck, bounded fuzzing, then `make distcheck`. Strict: an
-# integration test that would skip fails.
+# valgrind memcheck, bounded fuzzing, `make distcheck`, then a .deb built
+# from the release tarball. Strict: an integration test that would skip
+# fails.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -34,4 +35,12 @@ echo "== fuzzing: each parser for ${FUZZ_SECONDS:-60} s =="
 (cd build-ci && make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}") || { echo "fuzzing failed" >&2; exit 1; }
 echo "== make distcheck =="
 (cd build-ci && make distcheck >/dev/null) || { echo "distcheck failed" >&2; exit 1; }
+echo "== Debian package from the release tarball =="
+pkg=$(mktemp -d)
+tar -xzf build-ci/socksify-*.tar.gz -C "$pkg"
+(cd "$pkg"/socksify-* && dpkg-buildpackage -us -uc -b >"$pkg/build.log" 2>&1) || {
+	tail -40 "$pkg/build.log" >&2; echo "package build failed" >&2; exit 1; }
+dpkg -c "$pkg"/socksify_*.deb | grep -E 'usr/bin/socksify|libsocksify.so|socksify.1' ||
+	{ echo "package lacks files" >&2; exit 1; }
+rm -rf "$pkg"
 echo "== all tests passed =="

@@ -13,7 +13,7 @@
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/log.h"
-#include "runtime/names.h"
+#include "runtime/namestore.h"
 #include "runtime/real.h"
 #include "runtime/udp.h"
 
@@ -26,7 +26,7 @@ close_forget(int fd)
 	if (!fdstate_take(fd, &old))
 		return;
 	if (old.pinned)
-		names_unpin(old.name_index);
+		namestore_unpin(old.name_index);
 	udp_release(&old);
 }
 
@@ -36,7 +36,7 @@ close_forget(int fd)
 static bool
 close_is_ours(int fd)
 {
-	return fd >= 0 && (fd == names_fd() || fd == log_fd() ||
+	return fd >= 0 && (fd == namestore_fd() || fd == log_fd() ||
 	    fdstate_kind(fd) == FDSTATE_UDP_CTL);
 }
 
@@ -100,8 +100,8 @@ close_range_sx(unsigned int first, unsigned int last, int flags)
 	unsigned int fd, top, from = first;
 	int high = fdstate_highest();
 
-	if (names_fd() > high)
-		high = names_fd();
+	if (namestore_fd() > high)
+		high = namestore_fd();
 	top = high < 0 ? 0 : (unsigned int)high;
 	for (fd = first; high >= 0 && fd <= last && fd <= top; fd++) {
 		if (close_is_ours((int)fd)) {

@@ -8,7 +8,7 @@
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
-#include "runtime/names.h"
+#include "runtime/namestore.h"
 #include "runtime/proxy_connect.h"
 #include "runtime/real.h"
 #include "runtime/route.h"
@@ -88,13 +88,13 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 	memset(&st, 0, sizeof(st));
 	st.kind = FDSTATE_TCP_PROXIED;
 	if (ri.placeholder) {
-		names_pin(ri.slot);
+		namestore_pin(ri.slot);
 		st.pinned = true;
 		st.name_index = ri.slot;
 	}
 	memcpy(&st.peer, addr, len < sizeof(st.peer) ? len : sizeof(st.peer));
 	st.peer_len = len < sizeof(st.peer) ? len : sizeof(st.peer);
 	if (fdstate_set(fd, &st) < 0 && st.pinned)
-		names_unpin(ri.slot);	/* no record: close() could not */
+		namestore_unpin(ri.slot);	/* no record: close() could not */
 	return 0;
 }

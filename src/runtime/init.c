@@ -11,7 +11,7 @@
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
 #include "runtime/log.h"
-#include "runtime/names.h"
+#include "runtime/namestore.h"
 #include "runtime/real.h"
 #include "runtime/settings.h"
 
@@ -143,5 +143,5 @@ runtime_load(void)
 {
 	(void)pthread_atfork(fdstate_atfork_prepare, fdstate_atfork_release,
 	    fdstate_atfork_release);
-	names_preinit();
+	namestore_preinit();
 }

@@ -2,7 +2,7 @@
 /* Name resolution policy for every resolver hook: what resolves locally
  * (numeric, localhost, hosts file, local domains, dns = local), and the
  * placeholder addresses handed out for everything else (remote DNS). The
- * name map lives in a shared memfd inherited across fork and exec. */
+ * name map itself is runtime/namestore.c. */
 #ifndef SOCKSIFY_RUNTIME_NAMES_H
 #define SOCKSIFY_RUNTIME_NAMES_H
 
@@ -51,22 +51,11 @@ int names_reverse(const struct runtime *rt, int family, const void *addr,
 
 /*
  * For connect()/sendto(): is sa a placeholder? 1 and the name plus its
- * slot (for names_pin), 0 when it is not a placeholder, -EHOSTUNREACH when
+ * slot (for namestore_pin), 0 when it is not a placeholder, -EHOSTUNREACH when
  * it is one we have no name for (stale, or from another socksify tree).
+ * Keep the name while a socket uses it with namestore_pin().
  */
 int names_placeholder_name(const struct runtime *rt, const struct sockaddr *sa,
     char *out, size_t cap, uint32_t *slot);
-
-/* Keep a placeholder's name while a socket uses it (never recycled). */
-void names_pin(uint32_t slot);
-void names_unpin(uint32_t slot);
-
-/* Load-time setup (library constructor): in a process that did not
- * inherit a map, create the shared memfd and export SOCKSIFY_NAMEMAP so
- * that exec'd children find it. A few syscalls, no mapping of the data. */
-void names_preinit(void);
-
-/* Is fd the name map's own descriptor? (close() must not close it.) */
-int names_fd(void);
 
 #endif

@@ -116,6 +116,8 @@ getaddrinfo(const char *node, const char *service,
 	case NAMES_ANSWER:
 		break;
 	}
+	if (hints != NULL && (hints->ai_flags & AI_ADDRCONFIG))
+		names_addrconfig(&r);
 	rc = service_lookup(service, hints, &sp);
 	if (rc != 0)
 		return rc;

@@ -4,6 +4,7 @@
  * of the others, whose names live in the shared map (namestore.c). */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <ifaddrs.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -278,3 +279,50 @@ names_placeholder_name(const struct runtime *rt, const struct sockaddr *sa,
 	return rc < 0 ? -EHOSTUNREACH : 1;
 }
 
+
+static bool names_have_v4, names_have_v6;
+static pthread_once_t names_if_once = PTHREAD_ONCE_INIT;
+
+static void
+names_read_interfaces(void)
+{
+	struct ifaddrs *ifs, *i;
+	const uint8_t *a6;
+
+	if (getifaddrs(&ifs) != 0) {
+		names_have_v4 = names_have_v6 = true;	/* do not guess */
+		return;
+	}
+	for (i = ifs; i != NULL; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET &&
+		    !rules_is_loopback(i->ifa_addr))
+			names_have_v4 = true;
+		if (i->ifa_addr->sa_family == AF_INET6) {
+			a6 = ((const struct sockaddr_in6 *)i->ifa_addr)->
+			    sin6_addr.s6_addr;
+			if (!rules_is_loopback(i->ifa_addr) &&
+			    !(a6[0] == 0xfe && (a6[1] & 0xc0) == 0x80))
+				names_have_v6 = true;
+		}
+	}
+	freeifaddrs(ifs);
+}
+
+void
+names_addrconfig(struct names_result *r)
+{
+	size_t i, out = 0;
+
+	(void)pthread_once(&names_if_once, names_read_interfaces);
+	for (i = 0; i < r->n; i++) {
+		if ((r->family[i] == AF_INET && !names_have_v4) ||
+		    (r->family[i] == AF_INET6 && !names_have_v6))
+			continue;
+		r->family[out] = r->family[i];
+		memcpy(r->addr[out], r->addr[i], 16);
+		out++;
+	}
+	r->n = out;
+}

@@ -40,6 +40,13 @@ enum names_how names_resolve(const struct runtime *rt, const char *name,
     int family, struct names_result *r, int *err);
 
 /*
+ * AI_ADDRCONFIG: drop the answers of a family this host has no address of
+ * (loopback and IPv6 link-local do not count, as in glibc). The host's
+ * addresses are read once per process.
+ */
+void names_addrconfig(struct names_result *r);
+
+/*
  * Reverse lookup for getnameinfo()/gethostbyaddr(): the name behind a
  * placeholder, or the hosts-file name of an address. family AF_INET (addr
  * 4 bytes) or AF_INET6 (16 bytes; v4-mapped handled). 0 and the name in

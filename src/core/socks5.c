@@ -156,6 +156,43 @@ socks5_addr_from_sockaddr(struct socks5_addr *a, const struct sockaddr *sa,
 }
 
 int
+socks5_addr_to_sockaddr(const struct socks5_addr *a, int family,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	uint8_t port[2] = { (uint8_t)(a->port >> 8), (uint8_t)a->port };
+
+	if (a->atyp == SOCKS5_ATYP_IPV4 && family == AF_INET) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_port, port, 2);
+		memcpy(&sin.sin_addr, a->addr, 4);
+		memset(ss, 0, sizeof(*ss));
+		memcpy(ss, &sin, sizeof(sin));
+		*len = sizeof(sin);
+		return 0;
+	}
+	if (family != AF_INET6 || (a->atyp != SOCKS5_ATYP_IPV4 &&
+	    a->atyp != SOCKS5_ATYP_IPV6))
+		return -EAFNOSUPPORT;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	memcpy(&sin6.sin6_port, port, 2);
+	if (a->atyp == SOCKS5_ATYP_IPV4) {
+		sin6.sin6_addr.s6_addr[10] = 0xff;
+		sin6.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sin6.sin6_addr.s6_addr[12], a->addr, 4);
+	} else {
+		memcpy(&sin6.sin6_addr, a->addr, 16);
+	}
+	memset(ss, 0, sizeof(*ss));
+	memcpy(ss, &sin6, sizeof(sin6));
+	*len = sizeof(sin6);
+	return 0;
+}
+
+int
 socks5_addr_from_name(struct socks5_addr *a, const char *name, uint16_t port)
 {
 	size_t n;

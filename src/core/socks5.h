@@ -77,6 +77,14 @@ int socks5_addr_from_sockaddr(struct socks5_addr *a, const struct sockaddr *sa,
  * as is) and port.  Returns 0 or -EINVAL (NULL, empty, or longer than 255
  * bytes).  *a is written only on success.
  */
+/*
+ * The inverse for an IPv4/IPv6 address: a sockaddr of the given family
+ * (AF_INET, or AF_INET6 where an IPv4 address becomes v4-mapped). 0, or
+ * -EAFNOSUPPORT (a domain name, or IPv6 into AF_INET); *ss untouched then.
+ */
+int socks5_addr_to_sockaddr(const struct socks5_addr *a, int family,
+    struct sockaddr_storage *ss, socklen_t *len);
+
 int socks5_addr_from_name(struct socks5_addr *a, const char *name,
     uint16_t port);
 

@@ -41,25 +41,17 @@ static int
 hop_addr(const struct hop *h, int family, struct sockaddr_storage *ss,
     socklen_t *len)
 {
-	const struct sockaddr_in *p4 = (const struct sockaddr_in *)&h->addr;
-	struct sockaddr_in6 *m6 = (struct sockaddr_in6 *)ss;
+	struct socks5_addr a;
 
-	if (h->addr.ss_family == family) {
+	if (h->addr.ss_family == family) {	/* keeps an IPv6 scope id */
 		memcpy(ss, &h->addr, h->len);
 		*len = h->len;
 		return 0;
 	}
-	if (family == AF_INET6 && h->addr.ss_family == AF_INET) {
-		memset(m6, 0, sizeof(*m6));
-		m6->sin6_family = AF_INET6;
-		m6->sin6_port = p4->sin_port;
-		m6->sin6_addr.s6_addr[10] = 0xff;
-		m6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&m6->sin6_addr.s6_addr[12], &p4->sin_addr, 4);
-		*len = sizeof(*m6);
-		return 0;
-	}
-	return -EAFNOSUPPORT;
+	if (socks5_addr_from_sockaddr(&a, (const struct sockaddr *)&h->addr,
+	    h->len) < 0)
+		return -EAFNOSUPPORT;
+	return socks5_addr_to_sockaddr(&a, family, ss, len);
 }
 
 /* Start the TCP connect to the first hop. A connect still in progress is

@@ -26,50 +26,18 @@ udp_relay_addr(const struct hop *hop, int family,
     socklen_t *len)
 {
 	static const uint8_t zero[16];
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-	uint8_t ip[16];
-	bool v4;
+	struct socks5_addr relay = *bnd;
 
-	if (bnd->atyp == SOCKS5_ATYP_IPV4 && memcmp(bnd->addr, zero, 4) != 0) {
-		v4 = true;
-		memcpy(ip, bnd->addr, 4);
-	} else if (bnd->atyp == SOCKS5_ATYP_IPV6 &&
-	    memcmp(bnd->addr, zero, 16) != 0) {
-		v4 = false;
-		memcpy(ip, bnd->addr, 16);
-	} else if (bnd->atyp != SOCKS5_ATYP_DOMAIN) {
-		v4 = hop->addr.ss_family == AF_INET;
-		if (v4)
-			memcpy(ip, &((const struct sockaddr_in *)&hop->addr)->
-			    sin_addr, 4);
-		else
-			memcpy(ip, &((const struct sockaddr_in6 *)&hop->addr)->
-			    sin6_addr, 16);
-	} else {
+	if (bnd->atyp == SOCKS5_ATYP_DOMAIN)
 		return -EPROTO;
+	if (memcmp(bnd->addr, zero, bnd->len) == 0) {
+		/* Unspecified: the proxy's own address, with BND.PORT. */
+		if (socks5_addr_from_sockaddr(&relay,
+		    (const struct sockaddr *)&hop->addr, hop->len) < 0)
+			return -EPROTO;
+		relay.port = bnd->port;
 	}
-	memset(ss, 0, sizeof(*ss));
-	if (v4 && family == AF_INET) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(bnd->port);
-		memcpy(&sin->sin_addr, ip, 4);
-		*len = sizeof(*sin);
-		return 0;
-	}
-	if (family != AF_INET6)
-		return -EAFNOSUPPORT;
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(bnd->port);
-	if (v4) {
-		sin6->sin6_addr.s6_addr[10] = 0xff;
-		sin6->sin6_addr.s6_addr[11] = 0xff;
-		memcpy(&sin6->sin6_addr.s6_addr[12], ip, 4);
-	} else {
-		memcpy(&sin6->sin6_addr, ip, 16);
-	}
-	*len = sizeof(*sin6);
-	return 0;
+	return socks5_addr_to_sockaddr(&relay, family, ss, len);
 }
 
 int
@@ -197,8 +165,6 @@ udp_source(const struct socks5_addr *a, int family, struct msghdr *msg)
 {
 	const struct runtime *rt = runtime_get();
 	struct sockaddr_storage ss;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	struct names_result r;
 	char name[256];
 	socklen_t len;
@@ -206,7 +172,6 @@ udp_source(const struct socks5_addr *a, int family, struct msghdr *msg)
 
 	if (msg->msg_name == NULL)
 		return;
-	memset(&ss, 0, sizeof(ss));
 	if (a->atyp == SOCKS5_ATYP_DOMAIN && rt != NULL) {
 		memcpy(name, a->addr, a->len);
 		name[a->len] = '\0';
@@ -222,23 +187,10 @@ udp_source(const struct socks5_addr *a, int family, struct msghdr *msg)
 		}
 		return;
 	}
-	if (a->atyp == SOCKS5_ATYP_IPV4 && family == AF_INET) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(a->port);
-		memcpy(&sin->sin_addr, a->addr, 4);
-		len = sizeof(*sin);
-	} else {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(a->port);
-		if (a->atyp == SOCKS5_ATYP_IPV4) {
-			sin6->sin6_addr.s6_addr[10] = 0xff;
-			sin6->sin6_addr.s6_addr[11] = 0xff;
-			memcpy(&sin6->sin6_addr.s6_addr[12], a->addr, 4);
-		} else {
-			memcpy(&sin6->sin6_addr, a->addr, 16);
-		}
-		len = sizeof(*sin6);
-	}
+	/* An IPv6 peer on an IPv4 socket is still shown as it is. */
+	if (socks5_addr_to_sockaddr(a, family, &ss, &len) < 0 &&
+	    socks5_addr_to_sockaddr(a, AF_INET6, &ss, &len) < 0)
+		return;
 	memcpy(msg->msg_name, &ss, msg->msg_namelen < len ?
 	    msg->msg_namelen : len);
 	msg->msg_namelen = len;

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "core/socks5.h"
@@ -185,6 +186,64 @@ START_TEST(addr_format_invalid)
 }
 END_TEST
 
+/* ---- socks5_addr_to_sockaddr */
+
+START_TEST(addr_to_sockaddr_roundtrip)
+{
+	static const char *v4 = "192.0.2.7", *v6 = "2001:db8::5";
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+	    .sin_port = htons(8080) };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+	    .sin6_port = htons(443) };
+	struct sockaddr_storage ss;
+	struct socks5_addr a, b;
+	socklen_t len;
+
+	ck_assert_int_eq(inet_pton(AF_INET, v4, &sin.sin_addr), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, v6, &sin6.sin6_addr), 1);
+	ck_assert_int_eq(socks5_addr_from_sockaddr(&a,
+	    (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&a, AF_INET, &ss, &len), 0);
+	ck_assert_uint_eq(len, sizeof(sin));
+	ck_assert_int_eq(memcmp(&ss, &sin, sizeof(sin)), 0);
+	/* IPv4 into an AF_INET6 socket: v4-mapped, and back again. */
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&a, AF_INET6, &ss, &len), 0);
+	ck_assert_uint_eq(len, sizeof(sin6));
+	ck_assert_int_eq(((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr[10],
+	    0xff);
+	ck_assert_int_eq(socks5_addr_from_sockaddr(&b, (struct sockaddr *)&ss,
+	    len), 0);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
+	ck_assert_int_eq(socks5_addr_from_sockaddr(&a,
+	    (struct sockaddr *)&sin6, sizeof(sin6)), 0);
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&a, AF_INET6, &ss, &len), 0);
+	ck_assert_int_eq(memcmp(&ss, &sin6, sizeof(sin6)), 0);
+}
+END_TEST
+
+START_TEST(addr_to_sockaddr_refused)
+{
+	struct sockaddr_storage ss, before;
+	struct socks5_addr a;
+	socklen_t len = 77;
+
+	memset(&ss, 0x5a, sizeof(ss));
+	before = ss;
+	ck_assert_int_eq(socks5_addr_from_name(&a, "example.com", 80), 0);
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&a, AF_INET, &ss, &len),
+	    -EAFNOSUPPORT);
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&a, AF_INET6, &ss, &len),
+	    -EAFNOSUPPORT);
+	memset(&a, 0, sizeof(a));
+	a.atyp = SOCKS5_ATYP_IPV6;
+	a.len = 16;
+	ck_assert_int_eq(socks5_addr_to_sockaddr(&a, AF_INET, &ss, &len),
+	    -EAFNOSUPPORT);
+	ck_assert_int_eq(memcmp(&ss, &before, sizeof(ss)), 0);
+	ck_assert_uint_eq(len, 77);
+}
+END_TEST
+
 static TCase *
 tc_new(Suite *s, const char *name)
 {
@@ -204,6 +263,9 @@ socks5_add_addr_tcases(Suite *s)
 	tcase_add_test(tc, addr_from_sockaddr_ipv4);
 	tcase_add_test(tc, addr_from_sockaddr_ipv6);
 	tcase_add_test(tc, addr_from_sockaddr_invalid);
+	tc = tc_new(s, "addr_to_sockaddr");
+	tcase_add_test(tc, addr_to_sockaddr_roundtrip);
+	tcase_add_test(tc, addr_to_sockaddr_refused);
 	tc = tc_new(s, "addr_from_name");
 	tcase_add_test(tc, addr_from_name_normal);
 	tcase_add_test(tc, addr_from_name_invalid);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -196,6 +197,37 @@ udp_source(const struct socks5_addr *a, int family, struct msghdr *msg)
 	msg->msg_namelen = len;
 }
 
+/* One receive buffer per thread, allocated on its first datagram and
+ * freed when the thread ends (not one 64 KiB malloc per datagram). */
+static pthread_key_t udp_buf_key;
+static pthread_once_t udp_buf_once = PTHREAD_ONCE_INIT;
+static bool udp_buf_key_ok;
+
+static void
+udp_buf_key_init(void)
+{
+	udp_buf_key_ok = pthread_key_create(&udp_buf_key, free) == 0;
+}
+
+static uint8_t *
+udp_buffer(void)
+{
+	uint8_t *buf;
+
+	(void)pthread_once(&udp_buf_once, udp_buf_key_init);
+	if (!udp_buf_key_ok)
+		return NULL;
+	buf = pthread_getspecific(udp_buf_key);
+	if (buf == NULL) {
+		buf = malloc(UDP_MAX_DATAGRAM + 1);
+		if (buf != NULL && pthread_setspecific(udp_buf_key, buf) != 0) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	return buf;
+}
+
 ssize_t
 udp_recv(int fd, const struct fdstate *st, struct msghdr *msg, int flags)
 {
@@ -207,7 +239,7 @@ udp_recv(int fd, const struct fdstate *st, struct msghdr *msg, int flags)
 	size_t plen, copied, i, chunk;
 	ssize_t n, hlen = 0;
 
-	buf = malloc(UDP_MAX_DATAGRAM + 1);
+	buf = udp_buffer();
 	if (buf == NULL)
 		return -ENOMEM;
 	for (;;) {
@@ -235,10 +267,8 @@ udp_recv(int fd, const struct fdstate *st, struct msghdr *msg, int flags)
 			(void)real_recvmsg(fd, &(struct msghdr){ .msg_iov = &iov,
 			    .msg_iovlen = 1 }, MSG_DONTWAIT);
 	}
-	if (n < 0) {
-		free(buf);
+	if (n < 0)
 		return n;
-	}
 	plen = (size_t)n - (size_t)hlen;
 	for (i = 0, copied = 0; i < msg->msg_iovlen && copied < plen; i++) {
 		chunk = msg->msg_iov[i].iov_len;
@@ -247,7 +277,6 @@ udp_recv(int fd, const struct fdstate *st, struct msghdr *msg, int flags)
 		memcpy(msg->msg_iov[i].iov_base, buf + hlen + copied, chunk);
 		copied += chunk;
 	}
-	free(buf);
 	msg->msg_flags = m.msg_flags & ~MSG_TRUNC;
 	msg->msg_controllen = m.msg_controllen;
 	if (copied < plen)

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* connect(): route the program's own socket through the proxy, or pass it
- * to libc untouched. No protocol logic here. */
+ * to libc untouched. A socket already connected through the proxy is
+ * EISCONN: nothing is ever written into an established tunnel. No
+ * protocol logic here. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "hooks/hooks.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
@@ -13,6 +16,14 @@
 #include "runtime/real.h"
 #include "runtime/route.h"
 #include "runtime/udp.h"
+
+static void
+connect_copy_peer(struct sockaddr_storage *peer, socklen_t *plen,
+    const struct sockaddr *addr, socklen_t len)
+{
+	*plen = len < sizeof(*peer) ? len : sizeof(*peer);
+	memcpy(peer, addr, *plen);
+}
 
 /* connect() on a UDP socket: associate, point the socket at the relay
  * (so the kernel filters strangers and send() needs no address), and
@@ -25,52 +36,87 @@ udp_connect(const struct runtime *rt, const struct route_info *ri, int fd,
 	int rc;
 
 	rc = udp_ensure(rt, &ri->path, fd, addr->sa_family, &st);
-	if (rc == 0 && real_connect(fd, (struct sockaddr *)&st.relay,
-	    st.relay_len) < 0)
+	if (rc == 0 && real_connect(fd, (struct sockaddr *)&st.u.udp.relay,
+	    st.u.udp.relay_len) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
 	}
-	st.udp_connected = true;
-	st.target = ri->target;
-	memcpy(&st.peer, addr, len < sizeof(st.peer) ? len : sizeof(st.peer));
-	st.peer_len = len < sizeof(st.peer) ? len : sizeof(st.peer);
-	(void)fdstate_set(fd, &st);
+	st.u.udp.connected = true;
+	st.u.udp.target = ri->target;
+	connect_copy_peer(&st.u.udp.peer, &st.u.udp.peer_len, addr, len);
+	(void)fdstate_update(fd, &st);
 	return 0;
 }
 
+/* A UDP socket with an association connects elsewhere (AF_UNSPEC, or a
+ * direct destination): send() no longer goes through the relay. */
 static int
-udp_disconnect(int fd)
+udp_disconnect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
 	struct fdstate st;
 
-	if (fdstate_get(fd, &st) && st.kind == FDSTATE_UDP) {
-		st.udp_connected = false;
-		(void)fdstate_set(fd, &st);
+	if (fdstate_get(fd, &st) && st.kind == FDSTATE_UDP &&
+	    st.u.udp.connected) {
+		st.u.udp.connected = false;
+		(void)fdstate_update(fd, &st);
 	}
-	return real_connect(fd, &unspec, sizeof(unspec));
+	return real_connect(fd, addr, len);
 }
 
-SX_EXPORT int
-connect(int fd, const struct sockaddr *addr, socklen_t len)
+/* A socket with a record: -1 and errno when the call is answered here,
+ * else 0 (go on routing). */
+static int
+connect_recorded(int fd, const struct sockaddr *addr, socklen_t len,
+    bool *done)
+{
+	struct fdstate st;
+
+	*done = false;
+	if (!fdstate_get(fd, &st))
+		return 0;	/* none, or stale (dropped): untracked */
+	if (st.kind == FDSTATE_UDP && addr != NULL &&
+	    addr->sa_family == AF_UNSPEC) {
+		*done = true;
+		return udp_disconnect(fd, addr, len);
+	}
+	if (st.kind != FDSTATE_TCP_PROXIED)
+		return 0;
+	*done = true;
+	if (addr != NULL && addr->sa_family == AF_UNSPEC) {
+		/* Disconnect from the proxy: the socket is the program's
+		 * again, unconnected. */
+		(void)fdstate_forget(fd);
+		return real_connect(fd, addr, len);
+	}
+	errno = EISCONN;
+	return -1;
+}
+
+int
+sx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	const struct runtime *rt = runtime_get();
 	struct route_info ri;
 	struct fdstate st;
+	bool done;
 	int rc;
 
 	if (rt == NULL) {
 		errno = ENOSYS;
 		return -1;
 	}
-	if (addr != NULL && addr->sa_family == AF_UNSPEC &&
-	    fdstate_kind(fd) == FDSTATE_UDP)
-		return udp_disconnect(fd);
+	if (fdstate_kind(fd) != FDSTATE_NONE) {
+		rc = connect_recorded(fd, addr, len, &done);
+		if (done)
+			return rc;
+	}
 	ri.socktype = 0;
 	switch (route_connect(rt, fd, addr, len, &ri)) {
 	case ROUTE_DIRECT:
+		if (fdstate_kind(fd) == FDSTATE_UDP)
+			return udp_disconnect(fd, addr, len);
 		return real_connect(fd, addr, len);
 	case ROUTE_FAIL:
 		errno = -ri.err;
@@ -89,12 +135,17 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 	st.kind = FDSTATE_TCP_PROXIED;
 	if (ri.placeholder) {
 		namestore_pin(ri.slot);
-		st.pinned = true;
-		st.name_index = ri.slot;
+		st.u.tcp.pinned = true;
+		st.u.tcp.name_index = ri.slot;
 	}
-	memcpy(&st.peer, addr, len < sizeof(st.peer) ? len : sizeof(st.peer));
-	st.peer_len = len < sizeof(st.peer) ? len : sizeof(st.peer);
-	if (fdstate_set(fd, &st) < 0 && st.pinned)
+	connect_copy_peer(&st.u.tcp.peer, &st.u.tcp.peer_len, addr, len);
+	if (fdstate_set(fd, &st) < 0 && st.u.tcp.pinned)
 		namestore_unpin(ri.slot);	/* no record: close() could not */
 	return 0;
+}
+
+SX_EXPORT int
+connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return sx_connect(fd, addr, len);
 }

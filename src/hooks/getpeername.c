@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* getpeername(): on a proxied socket, the destination the program asked
- * for, not the proxy. */
+/* getpeername(): on a proxied socket (still the socket its record was made
+ * for), the destination the program asked for, not the proxy. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,22 +12,31 @@
 SX_EXPORT int
 getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
+	const struct sockaddr_storage *peer;
 	struct fdstate st;
+	socklen_t plen;
 	int rc;
 
 	if (real_init() < 0) {
 		errno = ENOSYS;
 		return -1;
 	}
-	if (fdstate_kind(fd) == FDSTATE_NONE || !fdstate_get(fd, &st) ||
-	    !(st.kind == FDSTATE_TCP_PROXIED ||
-	    (st.kind == FDSTATE_UDP && st.udp_connected)))
+	if (fdstate_kind(fd) == FDSTATE_NONE || !fdstate_get(fd, &st))
 		return real_getpeername(fd, addr, len);
+	if (st.kind == FDSTATE_TCP_PROXIED) {
+		peer = &st.u.tcp.peer;
+		plen = st.u.tcp.peer_len;
+	} else if (st.kind == FDSTATE_UDP && st.u.udp.connected) {
+		peer = &st.u.udp.peer;
+		plen = st.u.udp.peer_len;
+	} else {
+		return real_getpeername(fd, addr, len);
+	}
 	/* Still connected to the proxy? Then report the program's peer. */
 	rc = real_getpeername(fd, addr, len);
 	if (rc < 0 || len == NULL)
 		return rc;
-	memcpy(addr, &st.peer, *len < st.peer_len ? *len : st.peer_len);
-	*len = st.peer_len;
+	memcpy(addr, peer, *len < plen ? *len : plen);
+	*len = plen;
 	return 0;
 }

@@ -1,25 +1,31 @@
 /* SPDX-License-Identifier: MIT */
-/* recvfrom(), recvmsg(), recv(), read(): on a socket with a UDP
- * association, strip the relay's header and report the real peer. Every
- * other descriptor goes straight to libc after one lock-free check. */
+/* recvfrom(), recvmsg(), recv(), read(), recvmmsg(): on a socket with a
+ * UDP association, strip the relay's header and report the real peer.
+ * Every other descriptor goes straight to libc after one lock-free check;
+ * one whose record turns out stale goes to libc too. */
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "hooks/hooks.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/real.h"
 #include "runtime/udp.h"
 
+/* The result (>= 0, or -1 and errno), or *pass when libc should do it. */
 static ssize_t
-sx_recvmsg(int fd, struct msghdr *msg, int flags)
+recv_udp(int fd, struct msghdr *msg, int flags, bool *pass)
 {
 	struct fdstate st;
 	ssize_t rc;
 
-	if (!fdstate_get(fd, &st) || st.kind != FDSTATE_UDP)
-		return real_recvmsg(fd, msg, flags);
+	*pass = false;
+	if (!fdstate_get(fd, &st) || st.kind != FDSTATE_UDP) {
+		*pass = true;
+		return 0;
+	}
 	rc = udp_recv(fd, &st, msg, flags);
 	if (rc < 0) {
 		errno = (int)-rc;
@@ -28,26 +34,52 @@ sx_recvmsg(int fd, struct msghdr *msg, int flags)
 	return rc;
 }
 
-SX_EXPORT ssize_t
-recvmsg(int fd, struct msghdr *msg, int flags)
+ssize_t
+sx_recvmsg(int fd, struct msghdr *msg, int flags)
 {
+	bool pass;
+	ssize_t rc;
+
 	if (real_init() < 0) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (msg == NULL || fdstate_kind(fd) != FDSTATE_UDP)
 		return real_recvmsg(fd, msg, flags);
-	return sx_recvmsg(fd, msg, flags);
+	rc = recv_udp(fd, msg, flags, &pass);
+	return pass ? real_recvmsg(fd, msg, flags) : rc;
 }
 
 SX_EXPORT ssize_t
-recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
-    socklen_t *fromlen)
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	return sx_recvmsg(fd, msg, flags);
+}
+
+/* One buffer as a msghdr; *fromlen updated on success. */
+static ssize_t
+recv_buf(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+    socklen_t *fromlen, bool *pass)
 {
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr msg = { .msg_name = from,
-	    .msg_namelen = from != NULL && fromlen != NULL ? *fromlen : 0,
-	    .msg_iov = &iov, .msg_iovlen = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t rc;
+
+	if (from != NULL && fromlen != NULL) {
+		msg.msg_name = from;
+		msg.msg_namelen = *fromlen;
+	}
+	rc = recv_udp(fd, &msg, flags, pass);
+	if (!*pass && rc >= 0 && msg.msg_name != NULL)
+		*fromlen = msg.msg_namelen;
+	return rc;
+}
+
+ssize_t
+sx_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+    socklen_t *fromlen)
+{
+	bool pass;
 	ssize_t rc;
 
 	if (real_init() < 0) {
@@ -56,42 +88,54 @@ recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 	}
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_recvfrom(fd, buf, len, flags, from, fromlen);
-	if (from == NULL || fromlen == NULL)
-		msg.msg_name = NULL;
-	rc = sx_recvmsg(fd, &msg, flags);
-	if (rc >= 0 && msg.msg_name != NULL)
-		*fromlen = msg.msg_namelen;
-	return rc;
+	rc = recv_buf(fd, buf, len, flags, from, fromlen, &pass);
+	return pass ? real_recvfrom(fd, buf, len, flags, from, fromlen) : rc;
+}
+
+SX_EXPORT ssize_t
+recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
+    socklen_t *fromlen)
+{
+	return sx_recvfrom(fd, buf, len, flags, from, fromlen);
 }
 
 SX_EXPORT ssize_t
 recv(int fd, void *buf, size_t len, int flags)
 {
+	bool pass;
+	ssize_t rc;
+
 	if (real_init() < 0) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_recv(fd, buf, len, flags);
-	return recvfrom(fd, buf, len, flags, NULL, NULL);
+	rc = recv_buf(fd, buf, len, flags, NULL, NULL, &pass);
+	return pass ? real_recv(fd, buf, len, flags) : rc;
 }
 
 SX_EXPORT ssize_t
 read(int fd, void *buf, size_t len)
 {
+	bool pass;
+	ssize_t rc;
+
 	if (real_init() < 0) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_read(fd, buf, len);
-	return recvfrom(fd, buf, len, 0, NULL, NULL);
+	rc = recv_buf(fd, buf, len, 0, NULL, NULL, &pass);
+	return pass ? real_read(fd, buf, len) : rc;
 }
 
-SX_EXPORT int
-recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
+int
+sx_recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
     struct timespec *timeout)
 {
+	bool pass;
 	ssize_t rc;
 
 	if (real_init() < 0 || real_recvmmsg == NULL) {
@@ -101,9 +145,18 @@ recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
 	if (fdstate_kind(fd) != FDSTATE_UDP || n == 0)
 		return real_recvmmsg(fd, vec, n, flags, timeout);
 	/* One datagram per call: each needs its header stripped. */
-	rc = sx_recvmsg(fd, &vec[0].msg_hdr, flags & ~MSG_WAITFORONE);
+	rc = recv_udp(fd, &vec[0].msg_hdr, flags & ~MSG_WAITFORONE, &pass);
+	if (pass)
+		return real_recvmmsg(fd, vec, n, flags, timeout);
 	if (rc < 0)
 		return -1;
 	vec[0].msg_len = (unsigned int)rc;
 	return 1;
+}
+
+SX_EXPORT int
+recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
+    struct timespec *timeout)
+{
+	return sx_recvmmsg(fd, vec, n, flags, timeout);
 }

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* sendto(), sendmsg(), sendmmsg(), send(), write(): datagrams to proxied
  * destinations go through the socket's UDP association; sendto() with
- * MSG_FASTOPEN on a TCP socket is connect-through-the-proxy plus send. */
+ * MSG_FASTOPEN on a TCP socket is connect-through-the-proxy plus send.
+ * Every descriptor without a record goes straight to libc after one
+ * lock-free check; one whose record turns out stale goes to libc too. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "hooks/hooks.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
@@ -16,10 +19,10 @@
 #include "runtime/route.h"
 #include "runtime/udp.h"
 
-/* Returns the result (>= 0 or -errno), or 1 in *pass when libc should
+/* Returns the result (>= 0 or -errno), or sets *pass when libc should
  * handle the call unchanged. */
 static ssize_t
-sx_sendmsg(int fd, const struct msghdr *msg, int flags, bool *pass)
+send_route(int fd, const struct msghdr *msg, int flags, bool *pass)
 {
 	const struct runtime *rt = runtime_get();
 	const struct sockaddr *to = msg->msg_name;
@@ -33,8 +36,8 @@ sx_sendmsg(int fd, const struct msghdr *msg, int flags, bool *pass)
 	if (to == NULL || msg->msg_namelen == 0) {
 		/* A connected UDP socket with an association. */
 		if (fdstate_kind(fd) == FDSTATE_UDP && fdstate_get(fd, &st) &&
-		    st.udp_connected)
-			return udp_send(fd, &st, &st.target, msg, flags);
+		    st.kind == FDSTATE_UDP && st.u.udp.connected)
+			return udp_send(fd, &st, &st.u.udp.target, msg, flags);
 		*pass = true;
 		return 0;
 	}
@@ -54,7 +57,7 @@ sx_sendmsg(int fd, const struct msghdr *msg, int flags, bool *pass)
 			return 0;
 		}
 		/* TCP Fast Open: connect through the proxy, then send. */
-		rc = connect(fd, to, msg->msg_namelen);
+		rc = sx_connect(fd, to, msg->msg_namelen);
 		if (rc < 0)
 			return -errno;
 		struct msghdr m = *msg;
@@ -71,7 +74,7 @@ sx_sendmsg(int fd, const struct msghdr *msg, int flags, bool *pass)
 }
 
 static ssize_t
-sx_result(ssize_t rc)
+send_result(ssize_t rc)
 {
 	if (rc < 0) {
 		errno = (int)-rc;
@@ -80,8 +83,8 @@ sx_result(ssize_t rc)
 	return rc;
 }
 
-SX_EXPORT ssize_t
-sendmsg(int fd, const struct msghdr *msg, int flags)
+ssize_t
+sx_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	bool pass;
 	ssize_t rc;
@@ -92,17 +95,32 @@ sendmsg(int fd, const struct msghdr *msg, int flags)
 	}
 	if (msg == NULL)
 		return real_sendmsg(fd, msg, flags);
-	rc = sx_sendmsg(fd, msg, flags, &pass);
-	return pass ? real_sendmsg(fd, msg, flags) : sx_result(rc);
+	rc = send_route(fd, msg, flags, &pass);
+	return pass ? real_sendmsg(fd, msg, flags) : send_result(rc);
 }
 
 SX_EXPORT ssize_t
-sendto(int fd, const void *buf, size_t len, int flags,
-    const struct sockaddr *to, socklen_t tolen)
+sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	return sx_sendmsg(fd, msg, flags);
+}
+
+/* One buffer as a msghdr (to may be NULL). */
+static ssize_t
+send_buf(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *to, socklen_t tolen, bool *pass)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr msg = { .msg_name = (void *)to, .msg_namelen = tolen,
 	    .msg_iov = &iov, .msg_iovlen = 1 };
+
+	return send_route(fd, &msg, flags, pass);
+}
+
+ssize_t
+sx_sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *to, socklen_t tolen)
+{
 	bool pass;
 	ssize_t rc;
 
@@ -112,37 +130,52 @@ sendto(int fd, const void *buf, size_t len, int flags,
 	}
 	if (to == NULL && fdstate_kind(fd) != FDSTATE_UDP)
 		return real_sendto(fd, buf, len, flags, to, tolen);
-	rc = sx_sendmsg(fd, &msg, flags, &pass);
+	rc = send_buf(fd, buf, len, flags, to, tolen, &pass);
 	return pass ? real_sendto(fd, buf, len, flags, to, tolen) :
-	    sx_result(rc);
+	    send_result(rc);
+}
+
+SX_EXPORT ssize_t
+sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	return sx_sendto(fd, buf, len, flags, to, tolen);
 }
 
 SX_EXPORT ssize_t
 send(int fd, const void *buf, size_t len, int flags)
 {
+	bool pass;
+	ssize_t rc;
+
 	if (real_init() < 0) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_send(fd, buf, len, flags);
-	return sendto(fd, buf, len, flags, NULL, 0);
+	rc = send_buf(fd, buf, len, flags, NULL, 0, &pass);
+	return pass ? real_send(fd, buf, len, flags) : send_result(rc);
 }
 
 SX_EXPORT ssize_t
 write(int fd, const void *buf, size_t len)
 {
+	bool pass;
+	ssize_t rc;
+
 	if (real_init() < 0) {
 		errno = ENOSYS;
 		return -1;
 	}
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_write(fd, buf, len);
-	return sendto(fd, buf, len, 0, NULL, 0);
+	rc = send_buf(fd, buf, len, 0, NULL, 0, &pass);
+	return pass ? real_write(fd, buf, len) : send_result(rc);
 }
 
-SX_EXPORT int
-sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
+int
+sx_sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
 {
 	unsigned int i;
 	ssize_t rc;
@@ -153,10 +186,16 @@ sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
 	}
 	/* One at a time through sendmsg(): each may need the proxy. */
 	for (i = 0; i < n; i++) {
-		rc = sendmsg(fd, &vec[i].msg_hdr, flags);
+		rc = sx_sendmsg(fd, &vec[i].msg_hdr, flags);
 		if (rc < 0)
 			return i > 0 ? (int)i : -1;
 		vec[i].msg_len = (unsigned int)rc;
 	}
 	return (int)n;
+}
+
+SX_EXPORT int
+sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
+{
+	return sx_sendmmsg(fd, vec, n, flags);
 }

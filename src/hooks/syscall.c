@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* syscall(): libraries that bypass libc's wrappers (libuv before 1.45 sends
- * with syscall(SYS_sendmmsg)) are sent to our own hooks for the socket
- * calls we interpose; every other number goes to libc unchanged. */
+ * with syscall(SYS_sendmmsg)) are sent to our own hooks for the socket and
+ * descriptor calls we interpose; every other number goes to libc
+ * unchanged. */
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/socket.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hooks/hooks.h"
 #include "runtime/export.h"
 #include "runtime/real.h"
 
@@ -29,27 +31,36 @@ syscall(long number, ...)
 	}
 	switch (number) {
 	case SYS_connect:
-		return connect((int)a[0], (const struct sockaddr *)a[1],
+		return sx_connect((int)a[0], (const struct sockaddr *)a[1],
 		    (socklen_t)a[2]);
 	case SYS_sendto:
-		return sendto((int)a[0], (const void *)a[1], (size_t)a[2],
+		return sx_sendto((int)a[0], (const void *)a[1], (size_t)a[2],
 		    (int)a[3], (const struct sockaddr *)a[4], (socklen_t)a[5]);
 	case SYS_sendmsg:
-		return sendmsg((int)a[0], (const struct msghdr *)a[1],
+		return sx_sendmsg((int)a[0], (const struct msghdr *)a[1],
 		    (int)a[2]);
 	case SYS_sendmmsg:
-		return sendmmsg((int)a[0], (struct mmsghdr *)a[1],
+		return sx_sendmmsg((int)a[0], (struct mmsghdr *)a[1],
 		    (unsigned int)a[2], (int)a[3]);
 	case SYS_recvfrom:
-		return recvfrom((int)a[0], (void *)a[1], (size_t)a[2],
+		return sx_recvfrom((int)a[0], (void *)a[1], (size_t)a[2],
 		    (int)a[3], (struct sockaddr *)a[4], (socklen_t *)a[5]);
 	case SYS_recvmsg:
-		return recvmsg((int)a[0], (struct msghdr *)a[1], (int)a[2]);
+		return sx_recvmsg((int)a[0], (struct msghdr *)a[1], (int)a[2]);
 	case SYS_recvmmsg:
-		return recvmmsg((int)a[0], (struct mmsghdr *)a[1],
+		return sx_recvmmsg((int)a[0], (struct mmsghdr *)a[1],
 		    (unsigned int)a[2], (int)a[3], (struct timespec *)a[4]);
 	case SYS_close:
-		return close((int)a[0]);
+		return sx_close((int)a[0]);
+	case SYS_close_range:
+		return sx_close_range((unsigned int)a[0], (unsigned int)a[1],
+		    (int)a[2]);
+#ifdef SYS_dup2
+	case SYS_dup2:
+		return sx_dup2((int)a[0], (int)a[1]);
+#endif
+	case SYS_dup3:
+		return sx_dup3((int)a[0], (int)a[1], (int)a[2]);
 	default:
 		return real_syscall(number, a[0], a[1], a[2], a[3], a[4],
 		    a[5]);

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Two-level table indexed by fd: chunks of FDSTATE_CHUNK records allocated
- * on first use. A per-fd "used" flag read atomically keeps close() cheap. */
+ * on first use. A per-fd "used" byte read atomically keeps the common case
+ * (a descriptor without a record) free of locks and syscalls; a record is
+ * believed only after its socket's SO_COOKIE matched. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime/fdstate.h"
+#include "runtime/namestore.h"
+#include "runtime/ownfd.h"
+#include "runtime/real.h"
 
 #define FDSTATE_CHUNK 1024
 #define FDSTATE_CHUNKS 1024	/* fds up to 1M */
@@ -20,13 +26,16 @@ struct fdstate_slot {
 static struct fdstate_slot *_Atomic fdstate_table[FDSTATE_CHUNKS];
 static pthread_mutex_t fdstate_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int fdstate_max = -1;
+static atomic_int fdstate_pid;		/* the table's process */
 
-/* Called with fdstate_lock held. */
-static void
-fdstate_note(int fd)
+int
+fdstate_cookie(int fd, uint64_t *cookie)
 {
-	if (fd > atomic_load_explicit(&fdstate_max, memory_order_relaxed))
-		atomic_store_explicit(&fdstate_max, fd, memory_order_relaxed);
+	socklen_t len = sizeof(*cookie);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, cookie, &len) != 0)
+		return -errno;
+	return len == sizeof(*cookie) ? 0 : -EPROTO;
 }
 
 int
@@ -36,15 +45,10 @@ fdstate_highest(void)
 }
 
 void
-fdstate_atfork_prepare(void)
+fdstate_init_owner(void)
 {
-	pthread_mutex_lock(&fdstate_lock);
-}
-
-void
-fdstate_atfork_release(void)
-{
-	pthread_mutex_unlock(&fdstate_lock);
+	atomic_store_explicit(&fdstate_pid, (int)getpid(),
+	    memory_order_relaxed);
 }
 
 static struct fdstate_slot *
@@ -68,37 +72,98 @@ fdstate_slot(int fd, bool create)
 	return chunk == NULL ? NULL : &chunk[fd % FDSTATE_CHUNK];
 }
 
+/* What a dropped record held: its name-map pin, the association's control
+ * connection (closed only if that number is still our socket). Called
+ * without fdstate_lock. */
+static void
+fdstate_release(const struct fdstate *old)
+{
+	uint64_t c;
+
+	if (old->kind == FDSTATE_TCP_PROXIED && old->u.tcp.pinned)
+		namestore_unpin(old->u.tcp.name_index);
+	if (old->kind == FDSTATE_UDP && old->u.udp.ctl_fd >= 0 &&
+	    fdstate_cookie(old->u.udp.ctl_fd, &c) == 0 &&
+	    c == old->u.udp.ctl_cookie) {
+		ownfd_release(old->u.udp.ctl_fd);
+		(void)real_close(old->u.udp.ctl_fd);
+	}
+}
+
+/* Called with fdstate_lock held: empty the slot, keeping a copy. */
+static void
+fdstate_clear(struct fdstate_slot *slot, struct fdstate *old)
+{
+	*old = slot->st;
+	memset(&slot->st, 0, sizeof(slot->st));
+	atomic_store_explicit(&slot->used, 0, memory_order_release);
+}
+
 /* Store *st for fd; with only_if_absent, an existing record of the same
- * kind wins and is copied back to *st (-EEXIST). */
+ * kind and socket wins and is copied back to *st (-EEXIST). */
 static int
 fdstate_store(int fd, struct fdstate *st, bool only_if_absent)
 {
 	struct fdstate_slot *slot;
-	int rc = 0;
+	struct fdstate old = { .kind = FDSTATE_NONE };
+	int rc;
 
 	if (fd < 0 || fd >= FDSTATE_CHUNK * FDSTATE_CHUNKS)
 		return -EBADF;
+	rc = fdstate_cookie(fd, &st->cookie);
+	if (rc < 0)
+		return rc;
+	st->owner = getpid();
+	if ((int)st->owner != atomic_load_explicit(&fdstate_pid,
+	    memory_order_relaxed))
+		return -EPERM;		/* vfork child */
 	pthread_mutex_lock(&fdstate_lock);
 	slot = fdstate_slot(fd, true);
 	if (slot == NULL) {
 		rc = -ENOMEM;
-	} else if (only_if_absent && atomic_load_explicit(&slot->used,
-	    memory_order_relaxed) == (unsigned char)st->kind) {
-		*st = slot->st;
-		rc = -EEXIST;
+	} else if (atomic_load_explicit(&slot->used, memory_order_relaxed) &&
+	    slot->st.cookie == st->cookie) {
+		/* The same socket: an update (or the race's loser). */
+		if (only_if_absent && slot->st.kind == st->kind) {
+			*st = slot->st;
+			rc = -EEXIST;
+		} else {
+			slot->st = *st;
+			atomic_store_explicit(&slot->used,
+			    (unsigned char)st->kind, memory_order_release);
+		}
 	} else {
+		if (atomic_load_explicit(&slot->used, memory_order_relaxed))
+			old = slot->st;	/* an earlier socket's, stale */
 		slot->st = *st;
 		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
 		    memory_order_release);
-		fdstate_note(fd);
+		if (fd > atomic_load_explicit(&fdstate_max,
+		    memory_order_relaxed))
+			atomic_store_explicit(&fdstate_max, fd,
+			    memory_order_relaxed);
 	}
 	pthread_mutex_unlock(&fdstate_lock);
+	if (old.kind != FDSTATE_NONE)
+		fdstate_release(&old);
 	return rc;
 }
 
-/* Copy fd's record to *out (may be NULL) and, with remove, drop it. */
+int
+fdstate_set(int fd, struct fdstate *st)
+{
+	return fdstate_store(fd, st, false);
+}
+
+int
+fdstate_add(int fd, struct fdstate *st)
+{
+	return fdstate_store(fd, st, true);
+}
+
+/* Copy fd's record, unchecked. */
 static bool
-fdstate_read(int fd, struct fdstate *out, bool remove)
+fdstate_peek(int fd, struct fdstate *out)
 {
 	struct fdstate_slot *slot = fdstate_slot(fd, false);
 	bool found = false;
@@ -108,37 +173,76 @@ fdstate_read(int fd, struct fdstate *out, bool remove)
 		return false;
 	pthread_mutex_lock(&fdstate_lock);
 	if (atomic_load_explicit(&slot->used, memory_order_relaxed)) {
-		if (out != NULL)
-			*out = slot->st;
-		if (remove) {
-			memset(&slot->st, 0, sizeof(slot->st));
-			atomic_store_explicit(&slot->used, 0,
-			    memory_order_release);
-		}
+		*out = slot->st;
 		found = true;
 	}
 	pthread_mutex_unlock(&fdstate_lock);
 	return found;
 }
 
-int
-fdstate_set(int fd, const struct fdstate *st)
+/* Drop fd's record if it is still the one in *seen (and ours). */
+static bool
+fdstate_drop(int fd, const struct fdstate *seen)
 {
-	struct fdstate copy = *st;
+	struct fdstate_slot *slot = fdstate_slot(fd, false);
+	struct fdstate old;
+	bool took = false;
 
-	return fdstate_store(fd, &copy, false);
+	if (slot == NULL || getpid() != seen->owner)
+		return false;
+	pthread_mutex_lock(&fdstate_lock);
+	if (atomic_load_explicit(&slot->used, memory_order_relaxed) &&
+	    slot->st.cookie == seen->cookie && slot->st.owner == seen->owner) {
+		fdstate_clear(slot, &old);
+		took = true;
+	}
+	pthread_mutex_unlock(&fdstate_lock);
+	if (took)
+		fdstate_release(&old);
+	return took;
 }
 
 bool
 fdstate_get(int fd, struct fdstate *st)
 {
-	return fdstate_read(fd, st, false);
+	uint64_t c;
+
+	if (!fdstate_peek(fd, st))
+		return false;
+	if (fdstate_cookie(fd, &c) == 0 && c == st->cookie)
+		return true;
+	/* Closed behind our back; the number is something else now. */
+	(void)fdstate_drop(fd, st);
+	return false;
+}
+
+int
+fdstate_update(int fd, const struct fdstate *st)
+{
+	struct fdstate_slot *slot = fdstate_slot(fd, false);
+	int rc = -ESTALE;
+
+	if (slot == NULL)
+		return rc;
+	pthread_mutex_lock(&fdstate_lock);
+	if (atomic_load_explicit(&slot->used, memory_order_relaxed) &&
+	    slot->st.cookie == st->cookie && slot->st.kind == st->kind &&
+	    slot->st.owner == st->owner) {
+		slot->st = *st;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&fdstate_lock);
+	return rc;
 }
 
 bool
-fdstate_take(int fd, struct fdstate *old)
+fdstate_forget(int fd)
 {
-	return fdstate_read(fd, old, true);
+	struct fdstate seen;
+
+	if (fdstate_kind(fd) == FDSTATE_NONE || !fdstate_peek(fd, &seen))
+		return false;
+	return fdstate_drop(fd, &seen);
 }
 
 enum fdstate_kind
@@ -152,8 +256,68 @@ fdstate_kind(int fd)
 	    memory_order_acquire);
 }
 
-int
-fdstate_add(int fd, struct fdstate *st)
+void
+fdstate_atfork_prepare(void)
 {
-	return fdstate_store(fd, st, true);
+	pthread_mutex_lock(&fdstate_lock);
+}
+
+void
+fdstate_atfork_parent(void)
+{
+	pthread_mutex_unlock(&fdstate_lock);
+}
+
+/* Every record with fdstate_lock held (fork handlers, exit). */
+static void
+fdstate_each(void (*fn)(struct fdstate *, pid_t), pid_t pid)
+{
+	struct fdstate_slot *slot;
+	int fd, top = fdstate_highest();
+
+	for (fd = 0; fd <= top; fd++) {
+		slot = fdstate_slot(fd, false);
+		if (slot == NULL) {
+			fd |= FDSTATE_CHUNK - 1;	/* skip the chunk */
+			continue;
+		}
+		if (atomic_load_explicit(&slot->used, memory_order_relaxed))
+			fn(&slot->st, pid);
+	}
+}
+
+static void
+fdstate_reown(struct fdstate *st, pid_t pid)
+{
+	st->owner = pid;
+	if (st->kind == FDSTATE_TCP_PROXIED && st->u.tcp.pinned)
+		namestore_pin(st->u.tcp.name_index);
+}
+
+void
+fdstate_atfork_child(void)
+{
+	pid_t pid = getpid();
+
+	atomic_store_explicit(&fdstate_pid, (int)pid, memory_order_relaxed);
+	fdstate_each(fdstate_reown, pid);
+	pthread_mutex_unlock(&fdstate_lock);
+}
+
+static void
+fdstate_unpin(struct fdstate *st, pid_t pid)
+{
+	if (st->owner == pid && st->kind == FDSTATE_TCP_PROXIED &&
+	    st->u.tcp.pinned) {
+		namestore_unpin(st->u.tcp.name_index);
+		st->u.tcp.pinned = false;
+	}
+}
+
+void
+fdstate_exit(void)
+{
+	pthread_mutex_lock(&fdstate_lock);
+	fdstate_each(fdstate_unpin, getpid());
+	pthread_mutex_unlock(&fdstate_lock);
 }

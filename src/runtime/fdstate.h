@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Per-descriptor records for sockets socksify has touched: the destination
- * the program asked for (getpeername) and the name-map pin to drop at close.
- * Readers are lock-free; writers take one mutex (no lock is held across I/O). */
+/* Per-descriptor records for sockets socksify has touched. A record
+ * carries the identity of its socket (SO_COOKIE) and the process that owns
+ * it; every use checks the identity, so a record outliving its socket
+ * (closed where no hook sees it: fclose(), raw system calls) is dropped
+ * instead of misdirecting whatever now has that number. The "might have a
+ * record" test is lock-free and syscall-free; writers take one mutex,
+ * never held across I/O. Lock order: fdstate, then the name map's. */
 #ifndef SOCKSIFY_RUNTIME_FDSTATE_H
 #define SOCKSIFY_RUNTIME_FDSTATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "core/socks5.h"
 
@@ -15,52 +20,96 @@ enum fdstate_kind {
 	FDSTATE_NONE = 0,
 	FDSTATE_TCP_PROXIED,	/* connected through the proxy */
 	FDSTATE_UDP,		/* UDP socket with a SOCKS5 association */
-	FDSTATE_UDP_CTL,	/* the control connection of an association */
+	/* Next: a TCP connect pending on the proxy, a socket answered by
+	 * the DNS answerer, a BIND listener: one member of the union each. */
 };
 
-struct fdstate {
-	enum fdstate_kind kind;
+struct fdstate_tcp {
 	struct sockaddr_storage peer;	/* what the program connected to */
 	socklen_t peer_len;
 	bool pinned;			/* holds a name-map pin */
 	uint32_t name_index;		/* valid when pinned */
-	/* FDSTATE_UDP */
-	int ctl_fd;			/* control connection (TCP to proxy) */
-	struct sockaddr_storage relay;	/* where datagrams go, socket family */
-	socklen_t relay_len;
-	bool udp_connected;		/* connect()ed: send() goes to target */
-	struct socks5_addr target;	/* the connected destination */
-	/* FDSTATE_UDP_CTL */
-	int owner_fd;			/* the UDP socket it serves */
 };
 
-/* Record st for fd (replacing any record). 0, -EBADF (fd out of range) or
- * -ENOMEM. */
-int fdstate_set(int fd, const struct fdstate *st);
+struct fdstate_udp {
+	int ctl_fd;			/* control connection: an own fd */
+	uint64_t ctl_cookie;		/* its SO_COOKIE */
+	struct sockaddr_storage relay;	/* where datagrams go, socket family */
+	socklen_t relay_len;
+	bool connected;			/* connect()ed: send() goes to target */
+	struct socks5_addr target;	/* the connected destination */
+	struct sockaddr_storage peer;	/* ... as the program gave it */
+	socklen_t peer_len;
+};
 
-/* Copy fd's record into *st. true if fd has one. Lock-free fast path for
- * fds that never had one. */
+struct fdstate {
+	enum fdstate_kind kind;
+	uint64_t cookie;		/* the socket's SO_COOKIE */
+	pid_t owner;			/* the process that made the record */
+	union {
+		struct fdstate_tcp tcp;
+		struct fdstate_udp udp;
+	} u;
+};
+
+/* fd's SO_COOKIE: 0, or -errno (-ENOTSOCK for anything not a socket). */
+int fdstate_cookie(int fd, uint64_t *cookie);
+
+/*
+ * Record st->kind/st->u for socket fd, replacing any record (one that
+ * belonged to an earlier socket at that number is released). Takes the
+ * socket's cookie and the calling process as owner into st. 0, -EBADF
+ * (fd out of range), -ENOMEM, -errno of getsockopt, or -EPERM in a vfork
+ * child (the table is the parent's; nothing is recorded).
+ */
+int fdstate_set(int fd, struct fdstate *st);
+
+/*
+ * As fdstate_set, but when fd already has a record of st->kind for this
+ * same socket, that one wins: it is copied to *st and -EEXIST returned.
+ */
+int fdstate_add(int fd, struct fdstate *st);
+
+/*
+ * Copy fd's record into *st if fd is still the socket it was made for
+ * (one getsockopt). A stale record is dropped and its resources released,
+ * silently; false then, as for a descriptor that never had one. Lock-free
+ * and syscall-free for descriptors without a record.
+ */
 bool fdstate_get(int fd, struct fdstate *st);
 
-/* Remove fd's record, copying it to *old (may be NULL). true if there was
- * one. Called from close()/dup2() before the descriptor goes away. */
-bool fdstate_take(int fd, struct fdstate *old);
+/* Write back a record read with fdstate_get (same socket, changed
+ * fields). 0, or -ESTALE when fd's record is no longer that one. */
+int fdstate_update(int fd, const struct fdstate *st);
 
-/* fd's kind without copying the record: lock-free, for the hot paths
- * (read(), write(), recv(), send() of every descriptor). */
+/*
+ * fd is being closed or replaced: drop its record and release what it
+ * holds (name-map pin, the UDP association's control connection). In a
+ * process that does not own the record (a vfork child) nothing changes.
+ * Returns true if a record was dropped.
+ */
+bool fdstate_forget(int fd);
+
+/* fd's kind without copying or checking the record: lock-free, for the
+ * hot paths (read(), write(), recv(), send() of every descriptor). */
 enum fdstate_kind fdstate_kind(int fd);
 
 /* The highest descriptor that ever had a record (-1: none), so that
  * close_range() walks only what can matter. */
 int fdstate_highest(void);
 
-/* fork() safety: hold the table lock across fork so the child never
- * inherits it locked (registered with pthread_atfork at load). */
-void fdstate_atfork_prepare(void);
-void fdstate_atfork_release(void);
+/* At load: the calling process owns the table. */
+void fdstate_init_owner(void);
 
-/* Record st for fd only if fd has no record of that kind yet; otherwise
- * copy the existing one to *st and return -EEXIST. */
-int fdstate_add(int fd, struct fdstate *st);
+/* pthread_atfork handlers (registered once at load by init.c). The child
+ * re-owns every record and takes its own name-map pin for each pinned
+ * one, so that parent and child each drop their own. */
+void fdstate_atfork_prepare(void);
+void fdstate_atfork_parent(void);
+void fdstate_atfork_child(void);
+
+/* At exit: drop the pins this process still holds (its sockets close
+ * with it). */
+void fdstate_exit(void);
 
 #endif

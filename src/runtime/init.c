@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/namemap.h"
+#include "runtime/ailist.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
 #include "runtime/log.h"
 #include "runtime/namestore.h"
+#include "runtime/ownfd.h"
 #include "runtime/real.h"
 #include "runtime/settings.h"
 
@@ -121,9 +124,11 @@ runtime_init(void)
 	if (rt->cfg.log_file[0] != '\0')
 		log_open_file(rt->cfg.log_file);
 	rc = runtime_resolve_all(rt);
-	if (rc < 0) {
+	if (rc < 0)
 		rt->status = rc;
-	}
+	else
+		namestore_configure(namemap_slots_for_prefix_v4(
+		    rt->cfg.placeholder_v4.prefix));
 	runtime_initialising = false;
 }
 
@@ -136,12 +141,47 @@ runtime_get(void)
 	return runtime_real ? &runtime : NULL;
 }
 
+/* fork(): no lock of ours is inherited held; the child re-owns the
+ * descriptor records (taking its own name-map pins) and the registry of
+ * own descriptors. Lock order: fdstate, ownfd, ailist. */
+static void
+runtime_atfork_prepare(void)
+{
+	fdstate_atfork_prepare();
+	ownfd_atfork_prepare();
+	ailist_atfork_prepare();
+}
+
+static void
+runtime_atfork_parent(void)
+{
+	ailist_atfork_release();
+	ownfd_atfork_parent();
+	fdstate_atfork_parent();
+}
+
+static void
+runtime_atfork_child(void)
+{
+	ailist_atfork_release();
+	ownfd_atfork_child();
+	fdstate_atfork_child();
+}
+
 /* Load time does only what exec'd children need before any fork: the
  * shared name map's descriptor (a few syscalls, nothing mapped). */
 __attribute__((constructor)) static void
 runtime_load(void)
 {
-	(void)pthread_atfork(fdstate_atfork_prepare, fdstate_atfork_release,
-	    fdstate_atfork_release);
+	fdstate_init_owner();
+	(void)pthread_atfork(runtime_atfork_prepare, runtime_atfork_parent,
+	    runtime_atfork_child);
 	namestore_preinit();
+}
+
+/* Normal exit: the pins of this process's sockets go with them. */
+__attribute__((destructor)) static void
+runtime_unload(void)
+{
+	fdstate_exit();
 }

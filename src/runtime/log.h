@@ -16,11 +16,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
 /* Also write every line, stamped with time, program and pid, to path
  * (created 0600, appended, close-on-exec); stderr then keeps the errors
- * only. Failure to open is silent: stderr stays. */
+ * only. The descriptor is an own one (runtime/ownfd.h): at a high number,
+ * moved when the program dup2()s over it, checked before every line.
+ * Failure to open is silent (stderr stays); no free high number is said
+ * on stderr. */
 void log_open_file(const char *path);
-
-/* The log file's descriptor, or -1 (close() must leave it alone). */
-int log_fd(void);
 
 /* The calling thread's last error message (without the prefix), kept
  * whatever the level, for `socksify --check`. "" if none. */

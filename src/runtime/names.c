@@ -50,7 +50,7 @@ names_read_hosts(const struct runtime *rt)
 			names_hosts_lower[i] = (char)tolower(
 			    (unsigned char)names_hosts[i]);
 	}
-	(void)fclose(f);
+	(void)real_fclose(f);
 }
 
 static void

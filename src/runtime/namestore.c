@@ -5,10 +5,10 @@
  * robust mutex that is never held across I/O. */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,27 +18,65 @@
 #include <unistd.h>
 
 #include "core/namemap.h"
-#include "runtime/init.h"
 #include "runtime/log.h"
 #include "runtime/namestore.h"
+#include "runtime/ownfd.h"
+#include "runtime/real.h"
 
 #define STORE_ENV "SOCKSIFY_NAMEMAP"
 #define STORE_HEADER 4096	/* lock page; the map starts after it */
-#define STORE_FD_FLOOR 512	/* where the memfd is moved at load */
 
 struct store_header {
 	pthread_mutex_t lock;	/* process-shared, robust */
 	uint32_t slots;		/* 0 until the first user sizes the map */
 };
 
-static int store_memfd = -1;		/* inherited or created at load */
+static atomic_int store_memfd = -1;	/* inherited or created at load */
 static struct store_header *store_hdr;	/* whole mapping (header + map) */
 static void *store_map;			/* namemap region inside it */
 static uint32_t store_slots;
+static uint32_t store_want;		/* from namestore_configure() */
 static pthread_once_t store_once = PTHREAD_ONCE_INIT;
 static int store_status;
 
 /* ---- load time ------------------------------------------------------- */
+
+/* SOCKSIFY_NAMEMAP=fd:dev:ino for exec'd children; 0 or -errno. */
+static int
+store_export(int fd)
+{
+	char env[96];
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	snprintf(env, sizeof(env), "%d:%llu:%llu", fd,
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	return setenv(STORE_ENV, env, 1) == 0 ? 0 : -errno;
+}
+
+/* The program dup2()ed over the memfd: it was moved to `to` (or lost). */
+static void
+store_moved(int from, int to, intptr_t arg)
+{
+	(void)from;
+	(void)arg;
+	atomic_store(&store_memfd, to);
+	if (to < 0 || store_export(to) < 0)
+		(void)unsetenv(STORE_ENV);
+}
+
+/* The memfd becomes an own descriptor (high, inherited across exec). */
+static int
+store_own(int fd)
+{
+	int rc = ownfd_adopt(fd, false, store_moved, 0);
+
+	if (rc >= 0)
+		fd = rc;
+	atomic_store(&store_memfd, fd);
+	return fd;
+}
 
 static bool
 store_inherited(void)
@@ -53,7 +91,7 @@ store_inherited(void)
 	if (fstat(fd, &st) != 0 || (unsigned long long)st.st_dev != dev ||
 	    (unsigned long long)st.st_ino != ino)
 		return false;
-	store_memfd = fd;
+	store_own(fd);
 	return true;
 }
 
@@ -69,24 +107,11 @@ store_init_header(struct store_header *h)
 	(void)pthread_mutexattr_destroy(&a);
 }
 
-/* Load time: libc's close() without entering our hook, and without
- * resolving every real symbol (that waits for the first hooked call). */
-static void
-store_close_fd(int fd)
-{
-	int (*libc_close)(int) = (int (*)(int))dlsym(RTLD_NEXT, "close");
-
-	if (libc_close != NULL)
-		(void)libc_close(fd);
-}
-
 void
 namestore_preinit(void)
 {
-	char env[96];
 	struct store_header *hdr;
-	struct stat st;
-	int fd, high;
+	int fd;
 
 	if (store_inherited())
 		return;
@@ -97,14 +122,9 @@ namestore_preinit(void)
 #endif
 	if (fd < 0)
 		return;	/* fallback: an anonymous shared map at first use */
-	/* Move it out of the way of programs that expect low numbers (a
-	 * limit below 513 descriptors keeps it where it is). */
-	high = fcntl(fd, F_DUPFD, STORE_FD_FLOOR);
-	if (high >= 0) {
-		store_close_fd(fd);
-		fd = high;
-	}
-	if (ftruncate(fd, STORE_HEADER) != 0 || fstat(fd, &st) != 0)
+	/* Out of the way of programs that expect low numbers. */
+	fd = store_own(fd);
+	if (ftruncate(fd, STORE_HEADER) != 0)
 		goto fail;
 	/* The lock exists before anyone can share the memfd. */
 	hdr = mmap(NULL, STORE_HEADER, PROT_READ | PROT_WRITE, MAP_SHARED,
@@ -112,23 +132,16 @@ namestore_preinit(void)
 	if (hdr == MAP_FAILED)
 		goto fail;
 	store_init_header(hdr);
-	snprintf(env, sizeof(env), "%d:%llu:%llu", fd,
-	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
-	if (setenv(STORE_ENV, env, 1) != 0) {
+	if (store_export(fd) < 0) {
 		(void)munmap(hdr, STORE_HEADER);
 		goto fail;
 	}
 	store_hdr = hdr;
-	store_memfd = fd;
 	return;
 fail:
-	store_close_fd(fd);
-}
-
-int
-namestore_fd(void)
-{
-	return store_memfd;
+	ownfd_release(fd);
+	(void)real_close_early(fd);
+	atomic_store(&store_memfd, -1);
 }
 
 /* ---- first use ---------------------------------------------------------- */
@@ -160,12 +173,13 @@ store_unlock(void)
 static int
 store_attach(uint32_t slots)
 {
+	int memfd = atomic_load(&store_memfd);
 	bool dead, fresh;
 	size_t total;
 	void *p;
 	int rc;
 
-	if (store_memfd < 0) {
+	if (memfd < 0) {
 		/* No memfd: share with forked children only. */
 		total = STORE_HEADER + namemap_region_size(slots);
 		p = mmap(NULL, total, PROT_READ | PROT_WRITE,
@@ -182,7 +196,7 @@ store_attach(uint32_t slots)
 	}
 	if (store_hdr == NULL) {
 		p = mmap(NULL, STORE_HEADER, PROT_READ | PROT_WRITE,
-		    MAP_SHARED, store_memfd, 0);
+		    MAP_SHARED, memfd, 0);
 		if (p == MAP_FAILED)
 			return -errno;
 		store_hdr = p;
@@ -197,12 +211,12 @@ store_attach(uint32_t slots)
 	if (!fresh)
 		slots = store_hdr->slots;
 	total = STORE_HEADER + namemap_region_size(slots);
-	if (fresh && ftruncate(store_memfd, (off_t)total) != 0) {
+	if (fresh && ftruncate(memfd, (off_t)total) != 0) {
 		rc = -errno;
 		goto unlock;
 	}
 	p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED,
-	    store_memfd, 0);
+	    memfd, 0);
 	if (p == MAP_FAILED) {
 		rc = -errno;
 		goto unlock;
@@ -230,18 +244,22 @@ unlock:
 	return rc;
 }
 
+void
+namestore_configure(uint32_t slots)
+{
+	store_want = slots;
+}
+
 static void
 store_setup(void)
 {
-	const struct runtime *rt = runtime_get();
 	int rc;
 
-	if (rt == NULL || rt->status < 0) {
-		store_status = -EACCES;
+	if (store_want == 0) {
+		store_status = -EACCES;	/* socksify is not configured */
 		return;
 	}
-	rc = store_attach(namemap_slots_for_prefix_v4(
-	    rt->cfg.placeholder_v4.prefix));
+	rc = store_attach(store_want);
 	if (rc < 0) {
 		store_status = rc;
 		log_error("cannot set up the name map: %s; names that would "
@@ -254,12 +272,6 @@ namestore_ready(void)
 {
 	(void)pthread_once(&store_once, store_setup);
 	return store_status;
-}
-
-uint32_t
-namestore_slots(void)
-{
-	return namestore_ready() < 0 ? 0 : store_slots;
 }
 
 int

@@ -42,6 +42,7 @@ int (*real_gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *,
 int (*real_dup2)(int, int);
 int (*real_dup3)(int, int, int);
 int (*real_close_range)(unsigned int, unsigned int, int);
+int (*real_fclose)(FILE *);
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 static int real_status;
@@ -86,12 +87,13 @@ real_resolve(void)
 	REAL(dup2);
 	REAL(dup3);
 	REAL(close_range);
+	REAL(fclose);
 	if (real_connect == NULL || real_close == NULL ||
 	    real_getpeername == NULL || real_getaddrinfo == NULL ||
 	    real_freeaddrinfo == NULL || real_sendto == NULL ||
 	    real_sendmsg == NULL || real_send == NULL || real_write == NULL ||
 	    real_recvfrom == NULL || real_recvmsg == NULL ||
-	    real_recv == NULL || real_read == NULL)
+	    real_recv == NULL || real_read == NULL || real_fclose == NULL)
 		real_status = -ENOSYS;
 }
 
@@ -100,4 +102,24 @@ real_init(void)
 {
 	(void)pthread_once(&real_once, real_resolve);
 	return real_status;
+}
+
+static pthread_once_t real_early_once = PTHREAD_ONCE_INIT;
+static int (*real_early_close)(int);
+
+static void
+real_early_resolve(void)
+{
+	*(void **)&real_early_close = real_lookup("close");
+}
+
+int
+real_close_early(int fd)
+{
+	(void)pthread_once(&real_early_once, real_early_resolve);
+	if (real_early_close == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return real_early_close(fd);
 }

@@ -5,6 +5,7 @@
 #define SOCKSIFY_RUNTIME_REAL_H
 
 #include <netdb.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -45,6 +46,15 @@ extern int (*real_gethostbyaddr_r)(const void *, socklen_t, int,
 extern int (*real_dup2)(int, int);
 extern int (*real_dup3)(int, int, int);
 extern int (*real_close_range)(unsigned int, unsigned int, int);
+
+extern int (*real_fclose)(FILE *);
+
+/*
+ * libc's close() for code that may run before real_init() (the library
+ * constructor): resolves that one symbol on its own, once. Returns what
+ * close() returns.
+ */
+int real_close_early(int fd);
 
 /*
  * Resolve every real_* pointer. Thread-safe and idempotent (pthread_once).

@@ -19,10 +19,11 @@
 
 #define SETTINGS_MAX_FILE (1024 * 1024)
 
-/* The file whose password others can read, if any (for a warning). */
-static const char *settings_insecure;
-/* Where the proxy came from (for `socksify --check`). */
-static const char *settings_proxy_from;
+/* The file held a password others can read (for a warning). */
+static bool settings_insecure;
+/* Where the proxy came from (for `socksify --check`): a copy, never a
+ * pointer into a caller's buffer. */
+static char settings_proxy_from[4096 + 16];
 
 /* Read the whole file into a malloc'd buffer. 0, -ENOENT or -errno. */
 static int
@@ -100,7 +101,7 @@ settings_parse_file(struct config *c, const char *path, bool must_exist,
 		return -EINVAL;
 	if (c->has_proxy && c->proxy.has_auth && c->proxy.pass[0] != '\0' &&
 	    (mode & (S_IRGRP | S_IROTH)))
-		settings_insecure = path;
+		settings_insecure = true;
 	return 0;
 }
 
@@ -196,6 +197,13 @@ settings_env2(const char *upper, const char *lower)
 	return v != NULL && *v != '\0' ? v : NULL;
 }
 
+static void
+settings_from(const char *what)
+{
+	snprintf(settings_proxy_from, sizeof(settings_proxy_from), "%s",
+	    what);
+}
+
 int
 settings_load(struct config *c, char *source, size_t sourcecap, char *err,
     size_t errcap)
@@ -204,18 +212,18 @@ settings_load(struct config *c, char *source, size_t sourcecap, char *err,
 	int rc;
 
 	config_defaults(c);
-	settings_insecure = NULL;
+	settings_insecure = false;
 	rc = settings_find_file(c, source, sourcecap, err, errcap);
 	if (rc < 0)
 		return rc;
 	env = getenv("SOCKSIFY_PROXY");
-	settings_proxy_from = c->has_proxy ? source : NULL;
+	settings_from(c->has_proxy ? source : "");
 	if (env != NULL && *env != '\0') {
 		c->has_proxy = false;
 		if (config_set(c, "proxy", env, "SOCKSIFY_PROXY", err,
 		    errcap) < 0)
 			return -EINVAL;
-		settings_proxy_from = "environment SOCKSIFY_PROXY";
+		settings_from("environment SOCKSIFY_PROXY");
 	}
 	env = getenv("SOCKSIFY_LOG");
 	if (env != NULL && *env != '\0' &&
@@ -225,13 +233,13 @@ settings_load(struct config *c, char *source, size_t sourcecap, char *err,
 	if (!c->has_proxy && env != NULL) {
 		if (config_set(c, "proxy", env, "ALL_PROXY", err, errcap) < 0)
 			return -EINVAL;
-		settings_proxy_from = "environment ALL_PROXY/all_proxy";
+		settings_from("environment ALL_PROXY/all_proxy");
 	}
 	if (!c->has_proxy) {
 		if (config_set(c, "proxy", SETTINGS_DEFAULT_PROXY, "default",
 		    err, errcap) < 0)
 			return -EINVAL;
-		settings_proxy_from = "the built-in default";
+		settings_from("the built-in default");
 	}
 	env = settings_env2("NO_PROXY", "no_proxy");
 	if (env != NULL)
@@ -242,7 +250,7 @@ settings_load(struct config *c, char *source, size_t sourcecap, char *err,
 int
 settings_warning(const char *source, char *out, size_t cap)
 {
-	if (settings_insecure == NULL)
+	if (!settings_insecure)
 		return 0;
 	snprintf(out, cap, "%s holds a proxy password and is readable by "
 	    "other users (chmod 600 %s)", source, source);
@@ -252,5 +260,5 @@ settings_warning(const char *source, char *out, size_t cap)
 const char *
 settings_proxy_source(void)
 {
-	return settings_proxy_from != NULL ? settings_proxy_from : "";
+	return settings_proxy_from;
 }

@@ -13,6 +13,7 @@
 
 #include "runtime/log.h"
 #include "runtime/names.h"
+#include "runtime/ownfd.h"
 #include "runtime/proxy_connect.h"
 #include "runtime/real.h"
 #include "runtime/udp.h"
@@ -41,13 +42,50 @@ udp_relay_addr(const struct hop *hop, int family,
 	return socks5_addr_to_sockaddr(&relay, family, ss, len);
 }
 
+/* The program dup2()ed over the control connection of UDP socket arg: it
+ * moved to `to` (-1: lost, the association is over). */
+static void
+udp_ctl_moved(int from, int to, intptr_t arg)
+{
+	struct fdstate st;
+	int fd = (int)arg;
+
+	if (!fdstate_get(fd, &st) || st.kind != FDSTATE_UDP ||
+	    st.u.udp.ctl_fd != from)
+		return;
+	st.u.udp.ctl_fd = to;
+	(void)fdstate_update(fd, &st);
+}
+
+/* A TCP socket for the control connection: an own descriptor. */
+static int
+udp_ctl_socket(int family, int fd)
+{
+	int cfd, own;
+
+	cfd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0)
+		return -errno;
+	own = ownfd_adopt(cfd, true, udp_ctl_moved, fd);
+	if (own < 0)
+		(void)real_close(cfd);
+	return own;
+}
+
+static void
+udp_ctl_close(int cfd)
+{
+	ownfd_release(cfd);
+	(void)real_close(cfd);
+}
+
 int
 udp_ensure(const struct runtime *rt, const struct path *path, int fd,
     int family, struct fdstate *st)
 {
 	const struct hop *hop = path->hop[0];
 	struct socks5_addr any, bnd;
-	struct fdstate ctl;
+	struct fdstate_udp *u = &st->u.udp;
 	int cfd, rc;
 
 	if (fdstate_get(fd, st) && st->kind == FDSTATE_UDP)
@@ -60,12 +98,11 @@ udp_ensure(const struct runtime *rt, const struct path *path, int fd,
 		    "chain (the relay of the last hop is not reachable)");
 		return -EOPNOTSUPP;
 	}
-	cfd = socket(hop->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cfd = udp_ctl_socket(hop->addr.ss_family, fd);
 	if (cfd < 0) {
-		rc = -errno;
 		log_error("UDP association: cannot open the control "
-		    "connection: %s", strerror(errno));
-		return rc;
+		    "connection: %s", strerror(-cfd));
+		return cfd;
 	}
 	/* DST 0.0.0.0:0: we do not know our source yet (RFC 1928 sec. 6). */
 	memset(&any, 0, sizeof(any));
@@ -77,8 +114,11 @@ udp_ensure(const struct runtime *rt, const struct path *path, int fd,
 		goto fail;
 	memset(st, 0, sizeof(*st));
 	st->kind = FDSTATE_UDP;
-	st->ctl_fd = cfd;
-	rc = udp_relay_addr(hop, family, &bnd, &st->relay, &st->relay_len);
+	u->ctl_fd = cfd;
+	rc = fdstate_cookie(cfd, &u->ctl_cookie);
+	if (rc < 0)
+		goto fail;
+	rc = udp_relay_addr(hop, family, &bnd, &u->relay, &u->relay_len);
 	if (rc < 0) {
 		log_error("UDP association via %s: unusable relay address in "
 		    "the reply", hop->text);
@@ -86,18 +126,14 @@ udp_ensure(const struct runtime *rt, const struct path *path, int fd,
 	}
 	rc = fdstate_add(fd, st);
 	if (rc == -EEXIST) {	/* another thread won the race */
-		(void)real_close(cfd);
+		udp_ctl_close(cfd);
 		return 0;
 	}
 	if (rc < 0)
 		goto fail;
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.kind = FDSTATE_UDP_CTL;
-	ctl.owner_fd = fd;
-	(void)fdstate_set(cfd, &ctl);
 	return 0;
 fail:
-	(void)real_close(cfd);
+	udp_ctl_close(cfd);
 	return rc;
 }
 
@@ -105,14 +141,17 @@ fail:
 static bool
 udp_alive(const struct fdstate *st)
 {
-	struct pollfd pfd = { .fd = st->ctl_fd, .events = POLLIN };
+	struct pollfd pfd = { .fd = st->u.udp.ctl_fd, .events = POLLIN };
 	char c;
 
+	if (st->u.udp.ctl_fd < 0)
+		return false;	/* lost to a program's dup2() */
 	if (poll(&pfd, 1, 0) <= 0)
 		return true;
 	if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
 		return false;
-	return real_recv(st->ctl_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+	return real_recv(st->u.udp.ctl_fd, &c, 1,
+	    MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 ssize_t
@@ -142,8 +181,8 @@ udp_send(int fd, const struct fdstate *st, const struct socks5_addr *target,
 	m = *msg;
 	m.msg_iov = iov;
 	m.msg_iovlen = msg->msg_iovlen + 1;
-	m.msg_name = st->udp_connected ? NULL : (void *)&st->relay;
-	m.msg_namelen = st->udp_connected ? 0 : st->relay_len;
+	m.msg_name = st->u.udp.connected ? NULL : (void *)&st->u.udp.relay;
+	m.msg_namelen = st->u.udp.connected ? 0 : st->u.udp.relay_len;
 	n = real_sendmsg(fd, &m, flags | MSG_NOSIGNAL);
 	if (n < 0)
 		return -errno;
@@ -154,9 +193,11 @@ static bool
 udp_from_relay(const struct fdstate *st, const struct sockaddr_storage *from,
     socklen_t fromlen)
 {
-	if (fromlen != st->relay_len || from->ss_family != st->relay.ss_family)
+	const struct fdstate_udp *u = &st->u.udp;
+
+	if (fromlen != u->relay_len || from->ss_family != u->relay.ss_family)
 		return false;
-	return memcmp(from, &st->relay, fromlen) == 0;
+	return memcmp(from, &u->relay, fromlen) == 0;
 }
 
 /* The peer's address as the program's family would show it; a domain
@@ -281,17 +322,6 @@ udp_recv(int fd, const struct fdstate *st, struct msghdr *msg, int flags)
 	msg->msg_controllen = m.msg_controllen;
 	if (copied < plen)
 		msg->msg_flags |= MSG_TRUNC;
-	udp_source(&src, st->relay.ss_family, msg);
+	udp_source(&src, st->u.udp.relay.ss_family, msg);
 	return (flags & MSG_TRUNC) ? (ssize_t)plen : (ssize_t)copied;
-}
-
-void
-udp_release(const struct fdstate *st)
-{
-	struct fdstate ctl;
-
-	if (st->kind != FDSTATE_UDP || st->ctl_fd < 0)
-		return;
-	(void)fdstate_take(st->ctl_fd, &ctl);
-	(void)real_close(st->ctl_fd);
 }

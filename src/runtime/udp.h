@@ -16,9 +16,11 @@
 /*
  * Make sure UDP socket fd (of address family `family`) has an association,
  * creating it on first use through the one proxy of path (UDP cannot cross
- * a chain: -EOPNOTSUPP): a new TCP control socket (close-on-exec) to the
- * proxy, UDP ASSOCIATE, the relay address from the reply. *st receives the
- * record. Thread-safe: racing callers end up sharing one association.
+ * a chain: -EOPNOTSUPP): a new TCP control socket to the proxy (an own
+ * descriptor, runtime/ownfd.h: high, close-on-exec), UDP ASSOCIATE, the
+ * relay address from the reply. *st receives the record; dropping the
+ * record (runtime/fdstate.c) closes the control socket. Thread-safe:
+ * racing callers end up sharing one association.
  * 0 or a negative errno (already logged).
  */
 int udp_ensure(const struct runtime *rt, const struct path *path, int fd,
@@ -41,8 +43,5 @@ ssize_t udp_send(int fd, const struct fdstate *st,
  */
 ssize_t udp_recv(int fd, const struct fdstate *st, struct msghdr *msg,
     int flags);
-
-/* Tear down an association record (close its control connection). */
-void udp_release(const struct fdstate *st);
 
 #endif

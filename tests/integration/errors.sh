@@ -71,7 +71,7 @@ sx_check "silent: curl's stderr has a socksify: line" \
 
 sx_check "leak counter is 0" test "$(leak_count)" -eq 0
 sx_check "server saw no connection" \
-    sx_not grep -q '"GET ' "$SX_TMP/http.$SX_SERVER4.log"
+    sx_lacks "$SX_TMP/http.$SX_SERVER4.log" '"GET '
 
 [ "$SX_FAILED" -eq 0 ] || {
 	for f in dead dead-async silent silent-async; do

@@ -73,8 +73,37 @@ sx_check()
 	fi
 }
 
-# sx_not CMD...: succeed when CMD fails (for sx_check).
+# sx_not CMD...: succeed when CMD fails (for sx_check). For "FILE has no
+# such line" use sx_lacks or sx_none: a missing FILE must not pass.
 sx_not() { ! "$@"; }
+
+# sx_none CMD...: CMD is a grep-like test (grep, sx_has_line, http_saw,
+# ...): succeed only on its clean "no match" (status 1). A match fails, and
+# so does any error (status 2 and up: a missing or unreadable file), which
+# is said on stderr.
+sx_none()
+{
+	local rc=0
+	"$@" || rc=$?
+	[ "$rc" -eq 1 ] && return 0
+	[ "$rc" -ge 2 ] && sx_log "sx_none: '$*' failed (status $rc; missing file?)"
+	return 1
+}
+
+# sx_lacks FILE PATTERN [GREP-OPTION...]: FILE exists and no line matches
+# PATTERN (an ERE; give -F for a fixed string, -i to ignore case). A
+# missing or unreadable FILE is an error, never a pass.
+sx_lacks()
+{
+	local f=$1 p=$2
+	shift 2
+	if [ ! -r "$f" ]; then
+		sx_log "sx_lacks: $f is missing"
+		return 2
+	fi
+	[ $# -gt 0 ] || set -- -E
+	sx_none grep -q "$@" -e "$p" -- "$f"
+}
 
 sx_done()
 {
@@ -158,7 +187,9 @@ sx_setup()
 	chmod 755 "$SX_TMP"
 	# Only the config files the tests write may be read.
 	export XDG_CONFIG_HOME="$SX_TMP/xdg" HOME="$SX_TMP"
-	unset SOCKSIFY_PROXY SOCKSIFY_CONF SOCKSIFY_LOG
+	# Nothing from the caller's environment picks a proxy or a bypass.
+	unset SOCKSIFY_PROXY SOCKSIFY_CONF SOCKSIFY_LOG ALL_PROXY all_proxy \
+	    NO_PROXY no_proxy
 	sx_topology || sx_error "could not build the namespaces"
 	sx_nft || sx_error "could not load the nft rules"
 }
@@ -424,6 +455,9 @@ sx_has_line()
 {
 	grep -Eiq "^socksify(\[[0-9]+\])?: .*${2:-}" "$1"
 }
+
+# sx_no_line FILE [ERE]: FILE exists and has no such diagnostic.
+sx_no_line() { sx_none sx_has_line "$@"; }
 
 sx_show() { printf '  --- %s\n' "$1"; sed 's/^/  | /' "$2"; }
 

@@ -31,7 +31,7 @@ for lo in 127.0.0.1 ::1; do
 	    test "$rc" -eq 0
 	sx_check "$lo: file content is exact" \
 	    cmp -s "$SX_HTTP_FILE" "$SX_TMP/lo.got"
-	sx_check "$lo: no socksify line" sx_not sx_has_line "$SX_TMP/lo.err"
+	sx_check "$lo: no socksify line" sx_no_line "$SX_TMP/lo.err"
 	sx_run -c "$dead" "${SX_PY[@]}" aget "$lo" "$port" >"$SX_TMP/lo.py" \
 	    2>&1
 	sx_check "$lo: asyncio fetch works with the proxy down" \
@@ -67,7 +67,7 @@ sx_check "local: fetch fails (no way around the proxy)" \
 sx_check "local: the SYN left the client directly (leak counter > 0)" \
     test "$(leak_count)" -gt 0
 sx_check "local: no socksify line names the proxy" \
-    sx_not sx_has_line "$SX_TMP/direct.err" "$SX_PROXY4"
+    sx_no_line "$SX_TMP/direct.err" "$SX_PROXY4"
 sx_check "server saw one GET, the control one, from the proxy" \
     test "$(grep -c '"GET ' "$SX_TMP/http.$SX_SERVER4.log")" -eq 1 -a \
     "$(grep -c "^$SX_PROXY_OUT4 - " "$SX_TMP/http.$SX_SERVER4.log")" -eq 1

@@ -34,11 +34,11 @@ rc=$?
 sx_check "socksify curl exits 0 (got $rc)" test "$rc" -eq 0
 sx_check "file content is exact" cmp -s "$SX_HTTP_FILE" "$SX_TMP/got"
 sx_check "no socksify line on success at the default log level" \
-    sx_not sx_has_line "$SX_TMP/ok.err"
+    sx_no_line "$SX_TMP/ok.err"
 sx_check "server saw the connection from the proxy ($SX_PROXY_OUT4)" \
     http_saw "$SX_SERVER4" "$SX_PROXY_OUT4"
 sx_check "server saw no connection from the client" \
-    sx_not http_saw "$SX_SERVER4" "$SX_CLIENT4"
+    sx_none http_saw "$SX_SERVER4" "$SX_CLIENT4"
 sx_check "proxy given by SOCKSIFY_PROXY works too" \
     env SOCKSIFY_PROXY="socks5://$SX_PROXY4:$proxy_port" \
     ip netns exec "$SX_NS_C" timeout "$SX_CLIENT_TIMEOUT" "$SX" \

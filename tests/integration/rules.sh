@@ -67,7 +67,7 @@ py block "$SX_SERVER4" "$port" block
 sx_check "block: python gets PermissionError (EACCES)" \
     grep -q '^ERR PermissionError EACCES ' "$c/block.py"
 sx_check "block: the proxy was not asked" \
-    sx_not microsocks_saw "$SX_PROXY4" "$SX_SERVER4"
+    sx_none microsocks_saw "$SX_PROXY4" "$SX_SERVER4"
 get block "$SX_DNS_NAME" "$port" blockname
 sx_check "block: a name (placeholder) is not matched by the CIDR (got $rc)" \
     test "$rc" -eq 0
@@ -78,9 +78,9 @@ get port "$SX_SERVER4" "$port" direct
 sx_check "rule = port $port direct: the leak counter saw it go direct" \
     test "$(leak_count)" -gt 0
 sx_check "port direct: the proxy was not asked" \
-    sx_not microsocks_saw "$SX_PROXY4" "$SX_SERVER4"
+    sx_none microsocks_saw "$SX_PROXY4" "$SX_SERVER4"
 sx_check "port direct: no socksify: line (rejected by the network, curl $rc)" \
-    sx_not sx_has_line "$c/direct.err"
+    sx_no_line "$c/direct.err"
 leak_reset
 get port "$SX_SERVER4" "$port2" portblock
 sx_check "port $port2 falls through to the CIDR block (exit 7, got $rc)" \
@@ -104,7 +104,7 @@ sx_check "via b: file content is exact" cmp -s "$SX_HTTP_FILE" "$c/viab.got"
 sx_check "via b: B's log shows www.via-b.test" \
     ssh_socks_saw www.via-b.test "$port"
 sx_check "via b: A was not asked for it" \
-    sx_not microsocks_saw "$SX_PROXY4" www.via-b.test
+    sx_none microsocks_saw "$SX_PROXY4" www.via-b.test
 get via deny.via-b.test "$port" deny
 sx_check "deny.via-b.test (block, an earlier rule): exit 7 (got $rc)" \
     test "$rc" -eq 7
@@ -148,9 +148,9 @@ sx_check "log_file: one stamped line per proxied connection (time, program, pid)
 sx_check "log_file: the blocked connection is logged there too" \
     grep -Eq "${stamp}python3\[$pid\] socksify: .*blocked" "$c/sx.log"
 sx_check "log_file: every line is stamped" \
-    sx_not grep -Evq "${stamp}python3\[$pid\] socksify: " "$c/sx.log"
+    sx_lacks "$c/sx.log" "${stamp}python3\[$pid\] socksify: " -Ev
 sx_check "log_file: info lines do not go to stderr" \
-    sx_not grep -q ': ok' "$c/log.err"
+    sx_lacks "$c/log.err" ': ok'
 sx_check "log_file: the error still goes to stderr" \
     sx_has_line "$c/log.err" "blocked"
 

@@ -123,7 +123,7 @@ else
 fi
 sx_check "same descriptors at the end as at the start" \
     test "$(summary main fds_same)" = yes
-sx_check "no socksify: line on stderr" sx_not sx_has_line "$SX_TMP/main.err"
+sx_check "no socksify: line on stderr" sx_no_line "$SX_TMP/main.err"
 sx_check "nothing went around the proxy (leak $(leak_count))" \
     test "$(leak_count)" -eq 0
 sx_check "no DNS query left the client ($(dns_count))" \

@@ -145,7 +145,7 @@ sx_check "http:// wrong password: curl fails to connect (exit 7, got $rc)" \
 sx_check "http:// wrong password: a socksify: line gives 401/407 and says why" \
     sx_has_line "$SX_TMP/hbad.err" "40[17] .*wrong user or password"
 sx_check "http:// wrong password: the password is not printed" \
-    sx_not grep -q "$tp_pass" "$SX_TMP/hbad.err"
+    sx_lacks "$SX_TMP/hbad.err" "$tp_pass" -F
 sx_run -c "$SX_TMP/httpbad.conf" "${SX_PY[@]}" connect "$SX_SERVER4" \
     "$http_port" >"$SX_TMP/hbad.py" 2>/dev/null
 sx_check "http:// wrong password: python gets PermissionError (EACCES)" \

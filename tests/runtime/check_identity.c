@@ -74,7 +74,12 @@ START_TEST(fclose_tcp_then_direct_socket)
 }
 END_TEST
 
-START_TEST(fclose_udp_then_regular_file)
+/* A UDP socket with an association is closed by `how` (0: fclose, 1: a
+ * raw close no hook sees); a regular file takes its number. The file
+ * reads and writes as a file, and the association's control connection
+ * is closed (at once, or when the stale record is met). */
+static void
+udp_then_file(int how)
 {
 	struct sockaddr_in to = rt_sin(RT_TARGET, 53);
 	char path[4096], buf[16];
@@ -86,9 +91,13 @@ START_TEST(fclose_udp_then_regular_file)
 	ck_assert_int_eq(sendto(u, "ping", 4, 0, (struct sockaddr *)&to,
 	    sizeof(to)), 4);
 	ck_assert_int_eq(recv(u, buf, sizeof(buf), 0), 4);
-	f = fdopen(u, "r+");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fclose(f), 0);
+	if (how == 0) {
+		f = fdopen(u, "r+");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(fclose(f), 0);
+	} else {
+		ck_assert_int_eq(rt_raw_close(u), 0);
+	}
 	snprintf(path, sizeof(path), "%s/file-%ld", rt_dir(), (long)getpid());
 	fd = rt_place(open(path, O_RDWR | O_CREAT | O_TRUNC, 0600), u);
 	ck_assert_int_eq(fd, u);
@@ -98,7 +107,20 @@ START_TEST(fclose_udp_then_regular_file)
 	ck_assert_msg(read(fd, buf, sizeof(buf)) == 4, "read() from a regular "
 	    "file at a former UDP socket's number: %s", strerror(errno));
 	ck_assert_int_eq(memcmp(buf, "data", 4), 0);
+	ck_assert_msg(rt_peer_wait_ended(&peer, 1), "the association's "
+	    "control connection is still open");
 	close(fd);
+}
+
+START_TEST(fclose_udp_then_regular_file)
+{
+	udp_then_file(0);
+}
+END_TEST
+
+START_TEST(raw_close_udp_then_regular_file)
+{
+	udp_then_file(1);
 }
 END_TEST
 
@@ -232,6 +254,7 @@ main(int argc, char **argv)
 	tcase_set_timeout(tc, 20);
 	tcase_add_test(tc, fclose_tcp_then_direct_socket);
 	tcase_add_test(tc, fclose_udp_then_regular_file);
+	tcase_add_test(tc, raw_close_udp_then_regular_file);
 	tcase_add_test(tc, raw_close_then_direct_socket);
 	tcase_add_test(tc, syscall_close_then_direct_socket);
 	tcase_add_test(tc, syscall_close_range_then_direct_socket);

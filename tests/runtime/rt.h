@@ -25,6 +25,7 @@ struct rt_peer {
 	pthread_mutex_t mu;
 	unsigned connects;		/* CONNECT requests answered */
 	unsigned associates;		/* UDP ASSOCIATE requests answered */
+	unsigned ended;			/* ... whose control connection closed */
 	unsigned datagrams;		/* datagrams the relay got */
 	unsigned bad;			/* malformed requests seen */
 	char last_target[300];		/* "HOST:PORT" of the last request */
@@ -55,6 +56,9 @@ void rt_peer_start(struct rt_peer *p);
 
 /* A copy of what the peer recorded, taken under its lock. */
 void rt_peer_snapshot(struct rt_peer *p, struct rt_peer *out);
+
+/* Wait (up to 5 s) until p->ended reaches n; true if it did. */
+bool rt_peer_wait_ended(struct rt_peer *p, unsigned n);
 
 /*
  * Write a config file in the test's directory with "proxy =

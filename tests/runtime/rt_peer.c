@@ -7,6 +7,8 @@
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +98,7 @@ struct peer_conn {
 struct peer_relay {
 	struct rt_peer *p;
 	int ufd;
+	atomic_bool stop;
 };
 
 /* The UDP relay: every datagram (RSV RSV FRAG ATYP DST PORT DATA) is
@@ -111,7 +114,11 @@ peer_relay_main(void *arg)
 	ssize_t n;
 	size_t h;
 
-	for (;;) {
+	while (!atomic_load(&r->stop)) {
+		struct pollfd pfd = { .fd = r->ufd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
 		flen = sizeof(from);
 		n = recvfrom(r->ufd, buf, sizeof(buf), 0,
 		    (struct sockaddr *)&from, &flen);
@@ -165,9 +172,12 @@ peer_associate(struct rt_peer *p, int fd)
 	if (peer_write(fd, rep, sizeof(rep)))
 		while (read(fd, &c, 1) > 0)
 			;
-	(void)shutdown(r.ufd, SHUT_RDWR);
+	atomic_store(&r.stop, true);
 	(void)pthread_join(t, NULL);
 	(void)close(r.ufd);
+	pthread_mutex_lock(&p->mu);
+	p->ended++;
+	pthread_mutex_unlock(&p->mu);
 }
 
 static void *
@@ -280,3 +290,18 @@ rt_peer_snapshot(struct rt_peer *p, struct rt_peer *out)
 	pthread_mutex_unlock(&p->mu);
 }
 
+
+bool
+rt_peer_wait_ended(struct rt_peer *p, unsigned n)
+{
+	struct rt_peer snap;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		rt_peer_snapshot(p, &snap);
+		if (snap.ended >= n)
+			return true;
+		(void)usleep(10000);
+	}
+	return false;
+}

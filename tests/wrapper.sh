@@ -29,6 +29,21 @@ check not-found 127 'nosuchcommand-sx: command not found' -- "$sx" nosuchcommand
 check exit-status 3 '' -- "$sx" sh -c 'exit 3'
 check preload-set 0 'libsocksify' -- "$sx" sh -c 'echo "$LD_PRELOAD"'
 check preload-kept 0 'libsocksify.so /x/keep.so' -- env LD_PRELOAD=/x/keep.so "$sx" sh -c 'echo "$LD_PRELOAD" | tr -s " "' 
+# Relative paths are made absolute before the program can chdir():
+# the library reads the file at its first call, in whatever directory.
+mkdir "$tmp/rel"
+printf 'proxy = socks5://127.0.0.1:1\nlog_level = info\n' >"$tmp/rel/rel.conf"
+check relative-conf 0 "^conf=$tmp/rel/rel.conf\$" -- sh -c "cd '$tmp/rel' && '$sx' -c rel.conf sh -c 'cd / && echo \"conf=\$SOCKSIFY_CONF\"'"
+check relative-conf-env 0 "^conf=$tmp/rel/rel.conf\$" -- sh -c "cd '$tmp/rel' && SOCKSIFY_CONF=rel.conf '$sx' sh -c 'cd / && echo \"conf=\$SOCKSIFY_CONF\"'"
+# ... and used from there: the program connects after cd / (-v: the log
+# line proves the file was read; the proxy at port 1 refuses).
+check relative-conf-read 0 'socksify: connect 192.0.2.1:80 via 127.0.0.1:1' -- sh -c "cd '$tmp/rel' && '$sx' -c rel.conf python3 -c 'import os, socket
+os.chdir(\"/\")
+try: socket.create_connection((\"192.0.2.1\", 80), timeout=3)
+except OSError: pass'"
+lib_dir=$(dirname "${SOCKSIFY_LIB:?}")
+check relative-lib 0 "^pre=.*$lib_dir/libsocksify.so" -- sh -c "cd '$lib_dir' && SOCKSIFY_LIB=libsocksify.so '$sx' sh -c 'cd / && echo \"pre=\$LD_PRELOAD\"'"
+check empty-conf-arg 2 'option -c needs a file name' -- "$sx" -c '' true
 printf 'proxy = socks5://127.0.0.1:1080\nbogus = 1\n' >"$tmp/bad.conf"
 check bad-config 1 "bad.conf:2: unknown key 'bogus'" -- "$sx" -c "$tmp/bad.conf" true
 check missing-config 1 'nope.conf' -- "$sx" -c "$tmp/nope.conf" true

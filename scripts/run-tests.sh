@@ -10,6 +10,16 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 sh scripts/install-deps.sh
+# The builds below are out of tree; configure refuses to run beside a
+# source directory configured in place (./configure && make there).
+if [ -f config.status ]; then
+	echo "== the source directory was configured in place: make distclean there first (builds here are out of tree) =="
+	if [ -f Makefile ]; then
+		make distclean >/dev/null
+	else
+		rm -f config.status config.h config.log
+	fi
+fi
 autoreconf -fi
 export SOCKSIFY_TEST_STRICT=1
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -17,8 +27,21 @@ jobs=$(nproc 2>/dev/null || echo 2)
 run_suite() {	# run_suite DIR CONFIGURE-ARGS...
 	dir=$1; shift
 	rm -rf "$dir" && mkdir -p "$dir"
-	(cd "$dir" && "$top/configure" "$@" >/dev/null &&
-	 make -j"$jobs" >/dev/null && make -j"$jobs" check) || {
+	if ! (cd "$dir" && "$top/configure" "$@" >configure.out 2>&1); then
+		echo "=== configure FAILED in $dir; the end of its config.log: ===" >&2
+		if [ -f "$dir/config.log" ]; then
+			tail -n 40 "$dir/config.log" >&2
+		else
+			cat "$dir/configure.out" >&2
+		fi
+		return 1
+	fi
+	if ! (cd "$dir" && make -j"$jobs" >make.out 2>&1); then
+		echo "=== build FAILED in $dir: ===" >&2
+		tail -n 40 "$dir/make.out" >&2
+		return 1
+	fi
+	(cd "$dir" && make -j"$jobs" check) || {
 		echo "=== FAILED in $dir; test logs: ===" >&2
 		cat "$dir"/test-suite.log >&2 || true
 		return 1

@@ -28,11 +28,13 @@ run_suite() {	# run_suite DIR CONFIGURE-ARGS...
 	dir=$1; shift
 	rm -rf "$dir" && mkdir -p "$dir"
 	if ! (cd "$dir" && "$top/configure" "$@" >configure.out 2>&1); then
-		echo "=== configure FAILED in $dir; the end of its config.log: ===" >&2
+		echo "=== configure FAILED in $dir: ===" >&2
+		tail -n 5 "$dir/configure.out" >&2
 		if [ -f "$dir/config.log" ]; then
-			tail -n 40 "$dir/config.log" >&2
-		else
-			cat "$dir/configure.out" >&2
+			# The last checks before config.log's variable dumps.
+			echo "=== the end of $dir/config.log's checks: ===" >&2
+			sed -n '/^## Cache variables/q;p' "$dir/config.log" |
+			    tail -n 30 >&2
 		fi
 		return 1
 	fi

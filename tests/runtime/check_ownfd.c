@@ -151,6 +151,44 @@ START_TEST(close_udp_control_is_ebadf)
 }
 END_TEST
 
+/* dup2() of the program's file over the control connection: the program
+ * gets its number, the association keeps working from wherever its
+ * control connection was moved. */
+START_TEST(dup2_over_udp_control_moves_it)
+{
+	struct sockaddr_in to = rt_sin(RT_TARGET, 53);
+	char path[4200], buf[16];
+	int u, ctl, moved, file;
+
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(u, 0);
+	ck_assert_int_eq(sendto(u, "ping", 4, 0, (struct sockaddr *)&to,
+	    sizeof(to)), 4);
+	ck_assert_int_eq(recv(u, buf, sizeof(buf), 0), 4);
+	ctl = find_control();
+	ck_assert_int_ge(ctl, 0);
+	snprintf(path, sizeof(path), "%s/ctl-%ld", rt_dir(), (long)getpid());
+	file = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(file, 0);
+	ck_assert_int_eq(dup2(file, ctl), ctl);
+	ck_assert_int_eq(write(ctl, "mine", 4), 4);
+	ck_assert_int_eq(rt_slurp(path, buf, sizeof(buf)), 4);
+	ck_assert_str_eq(buf, "mine");
+	moved = find_control();
+	ck_assert_msg(moved >= 64 && moved != ctl, "control connection at %d "
+	    "after the dup2 onto %d", moved, ctl);
+	ck_assert_msg(sendto(u, "pong", 4, 0, (struct sockaddr *)&to,
+	    sizeof(to)) == 4, "the association broke: %s", strerror(errno));
+	ck_assert_int_eq(recv(u, buf, sizeof(buf), 0), 4);
+	ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
+	close(u);
+	ck_assert_msg(rt_peer_wait_ended(&peer, 1), "closing the UDP socket "
+	    "left its (moved) control connection open");
+	close(ctl);
+	close(file);
+}
+END_TEST
+
 /*
  * The issue's case: a program that has already connected once dup2()s its
  * data file over 3..63 (and here also over the log file's and the name
@@ -283,6 +321,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, own_fds_are_high);
 	tcase_add_test(tc, close_own_fd_is_ebadf);
 	tcase_add_test(tc, close_udp_control_is_ebadf);
+	tcase_add_test(tc, dup2_over_udp_control_moves_it);
 	tcase_add_test(tc, dup2_over_own_fds_keeps_log_out_of_program_data);
 	tcase_add_test(tc, closefrom_keeps_own_fds);
 	tcase_add_test(tc, close_range_keeps_own_fds);

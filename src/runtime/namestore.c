@@ -91,7 +91,9 @@ store_inherited(void)
 	if (fstat(fd, &st) != 0 || (unsigned long long)st.st_dev != dev ||
 	    (unsigned long long)st.st_ino != ino)
 		return false;
-	store_own(fd);
+	/* Moved only if the parent kept it low: then say where it is now. */
+	if (store_own(fd) != fd)
+		(void)store_export(atomic_load(&store_memfd));
 	return true;
 }
 

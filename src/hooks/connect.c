@@ -71,8 +71,9 @@ connect(int fd, const struct sockaddr *addr, socklen_t len)
 	ri.socktype = 0;
 	switch (route_connect(rt, fd, addr, len, &ri)) {
 	case ROUTE_DIRECT:
+	default:
 		return real_connect(fd, addr, len);
-	case ROUTE_FAIL:
+	case ROUTE_BLOCK:
 		errno = -ri.err;
 		return -1;
 	case ROUTE_PROXY:

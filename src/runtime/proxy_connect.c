@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* The connection driver: socket flags and one deadline, the TCP connect to
- * the first hop, each hop's exchange (runtime/handshake.c), fallbacks. */
+/* The blocking connection driver: socket flags and one deadline, the TCP
+ * connect to the first hop, the handshake engine (core/handshake.c) fed
+ * through runtime/io.c, fallbacks. No protocol byte is known here. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "runtime/handshake.h"
+#include "core/handshake.h"
 #include "runtime/io.h"
 #include "runtime/log.h"
 #include "runtime/proxy_connect.h"
@@ -35,10 +37,8 @@ proxy_single_path(const struct hop *h, struct path *p)
 	p->may_fall_back = false;
 }
 
-/* The hop's address in the socket's family (an IPv4 proxy is reached from
- * an AF_INET6 socket through a v4-mapped address). */
-static int
-hop_addr(const struct hop *h, int family, struct sockaddr_storage *ss,
+int
+proxy_hop_addr(const struct hop *h, int family, struct sockaddr_storage *ss,
     socklen_t *len)
 {
 	struct socks5_addr a;
@@ -48,81 +48,147 @@ hop_addr(const struct hop *h, int family, struct sockaddr_storage *ss,
 		*len = h->len;
 		return 0;
 	}
+	/* An IPv4 proxy from an AF_INET6 socket: v4-mapped. */
 	if (socks5_addr_from_sockaddr(&a, (const struct sockaddr *)&h->addr,
 	    h->len) < 0)
 		return -EAFNOSUPPORT;
 	return socks5_addr_to_sockaddr(&a, family, ss, len);
 }
 
-/* Start the TCP connect to the first hop. A connect still in progress is
- * not waited for: the first write of the handshake waits (and reports a
- * failure as "proxy unreachable"), which saves a poll() and a
- * getsockopt(SO_ERROR) per connection. */
+void
+proxy_path_hops(const struct path *path, struct handshake_hop *hops)
+{
+	const struct hop *next;
+	size_t i;
+
+	for (i = 0; i < path->n; i++) {
+		hops[i].url = path->hop[i]->url;
+		if (i == 0)
+			continue;
+		/* How hop i-1 is asked to reach hop i: its address as
+		 * resolved here, else its name. */
+		next = path->hop[i];
+		if (socks5_addr_from_sockaddr(&hops[i].via,
+		    (const struct sockaddr *)&next->addr, next->len) < 0)
+			(void)socks5_addr_from_name(&hops[i].via,
+			    next->url->host, next->url->port);
+	}
+}
+
+/* Run h over fd until it is done, failed or bound. *connecting: the TCP
+ * connection to the first hop is not proven yet; the first write proves
+ * it (a poll() and a getsockopt(SO_ERROR) fewer per connection). */
+static enum handshake_status
+pc_drive(struct handshake *h, int fd, uint64_t deadline, bool *connecting)
+{
+	uint8_t buf[HTTP_CONNECT_MAX_HEAD];
+	struct handshake_io io;
+	enum handshake_status st;
+	ssize_t n;
+	size_t take;
+	int rc = 0;
+
+	for (;;) {
+		st = handshake_next(h, &io);
+		if (st == HANDSHAKE_SEND) {
+			rc = io_write_all(fd, io.out, io.len, deadline);
+			if (rc < 0)
+				break;
+			*connecting = false;
+			handshake_sent(h, io.len);
+		} else if (st == HANDSHAKE_RECV && !io.peek) {
+			rc = io_read_exact(fd, buf, io.want, deadline);
+			if (rc < 0)
+				break;
+			(void)handshake_feed(h, buf, io.want);
+		} else if (st == HANDSHAKE_RECV) {
+			/* The head's length is not known: peek, let the
+			 * engine say how much of it is its own. */
+			n = io_peek(fd, buf, io.want, deadline);
+			if (n < 0) {
+				rc = (int)n;
+				break;
+			}
+			take = handshake_feed(h, buf, (size_t)n);
+			rc = io_read_exact(fd, buf, take, deadline);
+			if (rc < 0)
+				break;
+		} else {
+			break;
+		}
+	}
+	if (rc < 0) {
+		handshake_io_error(h, -rc, *connecting);
+		return HANDSHAKE_FAIL;
+	}
+	if (st == HANDSHAKE_DONE && *connecting) {
+		/* Nothing was sent (a SOCKS4 probe): wait for the TCP
+		 * connection itself. */
+		rc = io_wait_connected(fd, deadline);
+		if (rc < 0) {
+			handshake_io_error(h, -rc, true);
+			return HANDSHAKE_FAIL;
+		}
+		*connecting = false;
+	}
+	return st;
+}
+
+/* Start the TCP connect to the first hop; a connect still in progress is
+ * left to the first write. 0, or a negative errno with h failed. */
 static int
-hs_connect_first(struct handshake *hs, int family)
+pc_connect_first(struct handshake *h, const struct hop *hop, int fd,
+    int family)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 
-	hs->connecting = false;
-	if (hop_addr(hs->hop, family, &ss, &len) < 0)
-		return hs_fail(hs, EAFNOSUPPORT, "%s", "the proxy has an IPv6 "
+	if (proxy_hop_addr(hop, family, &ss, &len) < 0) {
+		handshake_fail(h, EAFNOSUPPORT, "the proxy has an IPv6 "
 		    "address and the program's socket is IPv4");
-	if (real_connect(hs->fd, (struct sockaddr *)&ss, len) == 0)
+		return -EAFNOSUPPORT;
+	}
+	if (real_connect(fd, (struct sockaddr *)&ss, len) == 0 ||
+	    errno == EINPROGRESS || errno == EINTR)
 		return 0;
-	if (errno != EINPROGRESS && errno != EINTR)
-		return hs_fail(hs, errno, "proxy unreachable: %s",
-		    strerror(errno));
-	hs->connecting = true;
-	return 0;
+	handshake_io_error(h, errno, true);
+	return -h->err;
 }
 
-/* Where hop i+1 is, as a target for hop i. */
+/* Connect and walk one path. *reached: the first hop accepted the TCP
+ * connection at all (a fallback is for a proxy that is down). */
 static int
-hop_target(const struct hop *next, struct socks5_addr *t)
+pc_path(struct proxy_op *op, const struct path *path)
 {
-	if (socks5_addr_from_sockaddr(t, (const struct sockaddr *)&next->addr,
-	    next->len) == 0)
+	struct handshake_hop hops[HANDSHAKE_MAX_HOPS];
+	struct handshake *h = &op->hs;
+	bool connecting = true;
+	enum handshake_status st;
+
+	proxy_path_hops(path, hops);
+	handshake_start(h, hops, path->n, op->cmd, op->target, op->pipeline);
+	op->path = path;
+	op->reached = false;
+	if (pc_connect_first(h, path->hop[0], op->fd, op->family) < 0)
+		return -h->err;
+	st = pc_drive(h, op->fd, op->deadline, &connecting);
+	op->reached = !connecting;
+	if (st == HANDSHAKE_DONE || st == HANDSHAKE_BOUND)
 		return 0;
-	return socks5_addr_from_name(t, next->url->host, next->url->port);
-}
-
-/* Connect and walk one path. *reached tells whether the first hop
- * answered at all (a fallback is for a proxy that is down). */
-static int
-hs_path(struct handshake *hs, const struct path *path, int family,
-    uint8_t cmd, const struct socks5_addr *target, struct socks5_addr *bnd,
-    bool *reached)
-{
-	struct socks5_addr next;
-	size_t i;
-	int rc;
-
-	hs->hop = path->hop[0];
-	rc = hs_connect_first(hs, family);
-	if (rc < 0) {
-		*reached = false;	/* refused at once, or no route */
-		return rc;
-	}
-	for (i = 0; rc == 0 && i + 1 < path->n; i++) {
-		hs->hop = path->hop[i];
-		if (hop_target(path->hop[i + 1], &next) < 0)
-			rc = hs_fail(hs, EINVAL, "%s", "bad chain hop");
-		else
-			rc = hs_exchange(hs, SOCKS5_CMD_CONNECT, &next, NULL);
-	}
-	if (rc == 0) {
-		hs->hop = path->hop[path->n - 1];
-		rc = hs_exchange(hs, cmd, target, bnd);
-	}
-	/* Reached: the first hop accepted the TCP connection (a connect
-	 * still pending at a failure means it never did). */
-	*reached = !hs->connecting;
-	return rc;
+	return -h->err;
 }
 
 static void
-hs_disconnect(int fd)
+pc_log_fail(const struct proxy_op *op)
+{
+	const struct hop *hop = op->path->hop[op->hs.hop < op->path->n ?
+	    op->hs.hop : 0];
+
+	log_error("%s via %s: %s", op->what, hop->text, op->hs.why);
+}
+
+static void
+pc_disconnect(int fd)
 {
 	/* AF_UNSPEC disconnects a TCP socket on Linux: the program may
 	 * retry on this fd, and a fallback can use it. */
@@ -132,56 +198,76 @@ hs_disconnect(int fd)
 }
 
 int
+proxy_run(const struct runtime *rt, const struct path *path,
+    struct proxy_op *op)
+{
+	struct path one;
+	uint64_t start;
+	int flags, rc;
+	size_t i;
+
+	if (op->target == NULL)
+		snprintf(op->what, sizeof(op->what), "handshake");
+	else if (op->cmd == SOCKS5_CMD_UDP_ASSOCIATE)
+		snprintf(op->what, sizeof(op->what), "UDP association");
+	else {
+		char where[SOCKS5_ADDR_STRLEN];
+
+		snprintf(op->what, sizeof(op->what), "%s %s",
+		    op->cmd == SOCKS5_CMD_BIND ? "bind for" : "connect",
+		    socks5_addr_format(op->target, where, sizeof(where)));
+	}
+	if (rt->status < 0) {
+		log_error("%s: refused, socksify is not configured (%s)",
+		    op->what, rt->error);
+		return rt->status;
+	}
+	flags = fcntl(op->fd, F_GETFL);
+	if (flags < 0)
+		return -errno;
+	if (!(flags & O_NONBLOCK) &&
+	    fcntl(op->fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -errno;
+	op->pipeline = rt->cfg.pipeline;
+	start = io_now_ms();
+	op->deadline = start + rt->cfg.timeout_ms;
+	rc = pc_path(op, path);
+	if (rc < 0)
+		pc_log_fail(op);
+	for (i = 0; rc < 0 && !op->reached && path->may_fall_back &&
+	    i < rt->n_fallback; i++) {
+		pc_disconnect(op->fd);
+		log_info("%s: trying fallback proxy %s", op->what,
+		    rt->fallback[i].text);
+		proxy_single_path(&rt->fallback[i], &one);
+		rc = pc_path(op, &one);
+		if (rc < 0)
+			pc_log_fail(op);
+	}
+	if (rc < 0)
+		pc_disconnect(op->fd);
+	if (!(flags & O_NONBLOCK))
+		(void)fcntl(op->fd, F_SETFL, flags);
+	if (rc == 0)
+		log_info("%s via %s%s: ok (%llu ms)", op->what,
+		    op->path->hop[op->path->n - 1]->text,
+		    op->path->n > 1 ? " (chain)" : "",
+		    (unsigned long long)(io_now_ms() - start));
+	return rc;
+}
+
+int
 proxy_handshake(const struct runtime *rt, const struct path *path, int fd,
     int family, uint8_t cmd, const struct socks5_addr *target,
     struct socks5_addr *bnd)
 {
-	struct handshake hs = { .rt = rt, .fd = fd, .hop = &rt->proxy,
-	    .pipeline = rt->cfg.pipeline };
-	char where[SOCKS5_ADDR_STRLEN];
-	struct path one;
-	uint64_t start;
-	bool reached;
-	int flags, rc;
-	size_t i;
+	struct proxy_op op = { .fd = fd, .family = family, .cmd = cmd,
+	    .target = target };
+	int rc;
 
-	if (cmd == SOCKS5_CMD_UDP_ASSOCIATE)
-		snprintf(hs.what, sizeof(hs.what), "UDP association");
-	else if (target == NULL)
-		snprintf(hs.what, sizeof(hs.what), "handshake");
-	else
-		snprintf(hs.what, sizeof(hs.what), "connect %s",
-		    socks5_addr_format(target, where, sizeof(where)));
-	if (rt->status < 0) {
-		log_error("%s: refused, socksify is not configured (%s)",
-		    hs.what, rt->error);
-		return rt->status;
-	}
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0)
-		return -errno;
-	if (!(flags & O_NONBLOCK) &&
-	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -errno;
-	start = io_now_ms();
-	hs.deadline = start + rt->cfg.timeout_ms;
-	rc = hs_path(&hs, path, family, cmd, target, bnd, &reached);
-	for (i = 0; rc < 0 && !reached && path->may_fall_back &&
-	    i < rt->n_fallback; i++) {
-		hs_disconnect(fd);
-		log_info("%s: trying fallback proxy %s", hs.what,
-		    rt->fallback[i].text);
-		proxy_single_path(&rt->fallback[i], &one);
-		rc = hs_path(&hs, &one, family, cmd, target, bnd, &reached);
-	}
-	if (rc < 0)
-		hs_disconnect(fd);
-	if (!(flags & O_NONBLOCK))
-		(void)fcntl(fd, F_SETFL, flags);
-	if (rc == 0)
-		log_info("%s via %s%s: ok (%llu ms)", hs.what, hs.hop->text,
-		    path->n > 1 ? " (chain)" : "",
-		    (unsigned long long)(io_now_ms() - start));
+	rc = proxy_run(rt, path, &op);
+	if (rc == 0 && bnd != NULL)
+		*bnd = op.hs.bnd;
 	return rc;
 }
 

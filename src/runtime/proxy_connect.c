@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The blocking connection driver: socket flags and one deadline, the TCP
- * connect to the first hop, the handshake engine (core/handshake.c) fed
- * through runtime/io.c, fallbacks. No protocol byte is known here. */
+/* The connection driver: the TCP connect to the first hop, the handshake
+ * engine (core/handshake.c) stepped over a socket without ever waiting,
+ * fallbacks; and the blocking loop around it, bounded by one deadline. No
+ * protocol byte is known here. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -75,120 +76,8 @@ proxy_path_hops(const struct path *path, struct handshake_hop *hops)
 	}
 }
 
-/* Run h over fd until it is done, failed or bound. *connecting: the TCP
- * connection to the first hop is not proven yet; the first write proves
- * it (a poll() and a getsockopt(SO_ERROR) fewer per connection). */
-static enum handshake_status
-pc_drive(struct handshake *h, int fd, uint64_t deadline, bool *connecting)
-{
-	uint8_t buf[HTTP_CONNECT_MAX_HEAD];
-	struct handshake_io io;
-	enum handshake_status st;
-	ssize_t n;
-	size_t take;
-	int rc = 0;
-
-	for (;;) {
-		st = handshake_next(h, &io);
-		if (st == HANDSHAKE_SEND) {
-			rc = io_write_all(fd, io.out, io.len, deadline);
-			if (rc < 0)
-				break;
-			*connecting = false;
-			handshake_sent(h, io.len);
-		} else if (st == HANDSHAKE_RECV && !io.peek) {
-			rc = io_read_exact(fd, buf, io.want, deadline);
-			if (rc < 0)
-				break;
-			(void)handshake_feed(h, buf, io.want);
-		} else if (st == HANDSHAKE_RECV) {
-			/* The head's length is not known: peek, let the
-			 * engine say how much of it is its own. */
-			n = io_peek(fd, buf, io.want, deadline);
-			if (n < 0) {
-				rc = (int)n;
-				break;
-			}
-			take = handshake_feed(h, buf, (size_t)n);
-			rc = io_read_exact(fd, buf, take, deadline);
-			if (rc < 0)
-				break;
-		} else {
-			break;
-		}
-	}
-	if (rc < 0) {
-		handshake_io_error(h, -rc, *connecting);
-		return HANDSHAKE_FAIL;
-	}
-	if (st == HANDSHAKE_DONE && *connecting) {
-		/* Nothing was sent (a SOCKS4 probe): wait for the TCP
-		 * connection itself. */
-		rc = io_wait_connected(fd, deadline);
-		if (rc < 0) {
-			handshake_io_error(h, -rc, true);
-			return HANDSHAKE_FAIL;
-		}
-		*connecting = false;
-	}
-	return st;
-}
-
-/* Start the TCP connect to the first hop; a connect still in progress is
- * left to the first write. 0, or a negative errno with h failed. */
-static int
-pc_connect_first(struct handshake *h, const struct hop *hop, int fd,
-    int family)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-
-	if (proxy_hop_addr(hop, family, &ss, &len) < 0) {
-		handshake_fail(h, EAFNOSUPPORT, "the proxy has an IPv6 "
-		    "address and the program's socket is IPv4");
-		return -EAFNOSUPPORT;
-	}
-	if (real_connect(fd, (struct sockaddr *)&ss, len) == 0 ||
-	    errno == EINPROGRESS || errno == EINTR)
-		return 0;
-	handshake_io_error(h, errno, true);
-	return -h->err;
-}
-
-/* Connect and walk one path. *reached: the first hop accepted the TCP
- * connection at all (a fallback is for a proxy that is down). */
-static int
-pc_path(struct proxy_op *op, const struct path *path)
-{
-	struct handshake_hop hops[HANDSHAKE_MAX_HOPS];
-	struct handshake *h = &op->hs;
-	bool connecting = true;
-	enum handshake_status st;
-
-	proxy_path_hops(path, hops);
-	handshake_start(h, hops, path->n, op->cmd, op->target, op->pipeline);
-	op->path = path;
-	op->reached = false;
-	if (pc_connect_first(h, path->hop[0], op->fd, op->family) < 0)
-		return -h->err;
-	st = pc_drive(h, op->fd, op->deadline, &connecting);
-	op->reached = !connecting;
-	if (st == HANDSHAKE_DONE || st == HANDSHAKE_BOUND)
-		return 0;
-	return -h->err;
-}
-
 static void
-pc_log_fail(const struct proxy_op *op)
-{
-	const struct hop *hop = op->path->hop[op->hs.hop < op->path->n ?
-	    op->hs.hop : 0];
-
-	log_error("%s via %s: %s", op->what, hop->text, op->hs.why);
-}
-
-static void
-pc_disconnect(int fd)
+op_disconnect(int fd)
 {
 	/* AF_UNSPEC disconnects a TCP socket on Linux: the program may
 	 * retry on this fd, and a fallback can use it. */
@@ -197,62 +86,193 @@ pc_disconnect(int fd)
 	(void)real_connect(fd, &unspec, sizeof(unspec));
 }
 
-int
-proxy_run(const struct runtime *rt, const struct path *path,
-    struct proxy_op *op)
+/* Begin the handshake over op->path and the TCP connect to its first hop,
+ * without waiting for it (the first write does; that spares a poll() and
+ * a getsockopt(SO_ERROR) per connection). A blocking socket is made
+ * non-blocking for the connect() call only: the rest uses MSG_DONTWAIT. */
+static void
+op_begin(struct proxy_op *op)
 {
-	struct path one;
-	uint64_t start;
+	struct sockaddr_storage ss;
+	socklen_t len;
 	int flags, rc;
-	size_t i;
 
-	if (op->target == NULL)
-		snprintf(op->what, sizeof(op->what), "handshake");
-	else if (op->cmd == SOCKS5_CMD_UDP_ASSOCIATE)
-		snprintf(op->what, sizeof(op->what), "UDP association");
-	else {
-		char where[SOCKS5_ADDR_STRLEN];
-
-		snprintf(op->what, sizeof(op->what), "%s %s",
-		    op->cmd == SOCKS5_CMD_BIND ? "bind for" : "connect",
-		    socks5_addr_format(op->target, where, sizeof(where)));
-	}
-	if (rt->status < 0) {
-		log_error("%s: refused, socksify is not configured (%s)",
-		    op->what, rt->error);
-		return rt->status;
+	proxy_path_hops(op->path, op->hops);
+	handshake_start(&op->hs, op->hops, op->path->n, op->cmd,
+	    op->has_target ? &op->target : NULL, op->rt->cfg.pipeline);
+	op->connecting = true;
+	if (proxy_hop_addr(op->path->hop[0], op->family, &ss, &len) < 0) {
+		handshake_fail(&op->hs, EAFNOSUPPORT, "the proxy has an IPv6 "
+		    "address and the program's socket is IPv4");
+		return;
 	}
 	flags = fcntl(op->fd, F_GETFL);
-	if (flags < 0)
-		return -errno;
-	if (!(flags & O_NONBLOCK) &&
-	    fcntl(op->fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -errno;
-	op->pipeline = rt->cfg.pipeline;
-	start = io_now_ms();
-	op->deadline = start + rt->cfg.timeout_ms;
-	rc = pc_path(op, path);
-	if (rc < 0)
-		pc_log_fail(op);
-	for (i = 0; rc < 0 && !op->reached && path->may_fall_back &&
-	    i < rt->n_fallback; i++) {
-		pc_disconnect(op->fd);
-		log_info("%s: trying fallback proxy %s", op->what,
-		    rt->fallback[i].text);
-		proxy_single_path(&rt->fallback[i], &one);
-		rc = pc_path(op, &one);
-		if (rc < 0)
-			pc_log_fail(op);
-	}
-	if (rc < 0)
-		pc_disconnect(op->fd);
-	if (!(flags & O_NONBLOCK))
+	if (flags >= 0 && !(flags & O_NONBLOCK))
+		(void)fcntl(op->fd, F_SETFL, flags | O_NONBLOCK);
+	rc = real_connect(op->fd, (struct sockaddr *)&ss, len);
+	if (rc < 0 && errno != EINPROGRESS && errno != EINTR)
+		handshake_io_error(&op->hs, errno, true);
+	if (flags >= 0 && !(flags & O_NONBLOCK))
 		(void)fcntl(op->fd, F_SETFL, flags);
-	if (rc == 0)
-		log_info("%s via %s%s: ok (%llu ms)", op->what,
-		    op->path->hop[op->path->n - 1]->text,
-		    op->path->n > 1 ? " (chain)" : "",
-		    (unsigned long long)(io_now_ms() - start));
+}
+
+void
+proxy_op_start(struct proxy_op *op, const struct runtime *rt,
+    const struct path *path, int fd, int family, uint8_t cmd,
+    const struct socks5_addr *target)
+{
+	char where[SOCKS5_ADDR_STRLEN];
+
+	op->rt = rt;
+	op->fd = fd;
+	op->family = family;
+	op->cmd = cmd;
+	op->has_target = target != NULL;
+	if (target != NULL)
+		op->target = *target;
+	op->first = *path;
+	op->path = &op->first;
+	op->next_fallback = 0;
+	op->start = io_now_ms();
+	op->deadline = op->start + rt->cfg.timeout_ms;
+	if (target == NULL)
+		snprintf(op->what, sizeof(op->what), "handshake");
+	else if (cmd == SOCKS5_CMD_UDP_ASSOCIATE)
+		snprintf(op->what, sizeof(op->what), "UDP association");
+	else
+		snprintf(op->what, sizeof(op->what), "%s %s",
+		    cmd == SOCKS5_CMD_BIND ? "bind for" : "connect",
+		    socks5_addr_format(target, where, sizeof(where)));
+	op_begin(op);
+}
+
+/* The handshake failed: say why, then try the next fallback when the
+ * first hop never answered; else disconnect. 1: a fallback is under way. */
+static int
+op_failed(struct proxy_op *op)
+{
+	const struct runtime *rt = op->rt;
+	size_t hop = op->hs.hop < op->path->n ? op->hs.hop : 0;
+
+	log_error("%s via %s: %s", op->what, op->path->hop[hop]->text,
+	    op->hs.why);
+	op_disconnect(op->fd);
+	if (!op->connecting || !op->first.may_fall_back ||
+	    op->next_fallback >= rt->n_fallback)
+		return 0;
+	log_info("%s: trying fallback proxy %s", op->what,
+	    rt->fallback[op->next_fallback].text);
+	proxy_single_path(&rt->fallback[op->next_fallback++], &op->one);
+	op->path = &op->one;
+	op_begin(op);
+	return 1;
+}
+
+/* A SOCKS4 probe sends nothing: the connection itself is the answer. */
+static int
+op_confirm(struct proxy_op *op)
+{
+	struct pollfd pfd = { .fd = op->fd, .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (poll(&pfd, 1, 0) == 0)
+		return POLLOUT;
+	if (getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err != 0) {
+		handshake_io_error(&op->hs, err, true);
+		return -1;
+	}
+	op->connecting = false;
+	return 0;
+}
+
+int
+proxy_op_step(struct proxy_op *op)
+{
+	uint8_t buf[HTTP_CONNECT_MAX_HEAD];
+	struct handshake_io io;
+	ssize_t n;
+	size_t take;
+	int rc;
+
+	for (;;) {
+		switch (handshake_next(&op->hs, &io)) {
+		case HANDSHAKE_SEND:
+			n = real_send(op->fd, io.out, io.len,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n > 0) {
+				op->connecting = false;
+				handshake_sent(&op->hs, (size_t)n);
+				continue;
+			}
+			break;
+		case HANDSHAKE_RECV:
+			n = real_recv(op->fd, buf, io.want, MSG_DONTWAIT |
+			    (io.peek ? MSG_PEEK : 0));
+			if (n == 0) {
+				handshake_io_error(&op->hs, ECONNRESET, false);
+				continue;
+			}
+			if (n < 0)
+				break;
+			take = handshake_feed(&op->hs, buf, (size_t)n);
+			/* Peeked: remove exactly the engine's part (it is
+			 * in the socket already, so this cannot block). */
+			if (io.peek)
+				(void)real_recv(op->fd, buf, take, MSG_DONTWAIT);
+			continue;
+		case HANDSHAKE_DONE:
+			if (op->connecting) {
+				rc = op_confirm(op);
+				if (rc != 0 && rc != POLLOUT)
+					continue;
+				if (rc == POLLOUT)
+					return POLLOUT;
+			}
+			log_info("%s via %s%s: ok (%llu ms)", op->what,
+			    op->path->hop[op->path->n - 1]->text,
+			    op->path->n > 1 ? " (chain)" : "",
+			    (unsigned long long)(io_now_ms() - op->start));
+			return 0;
+		case HANDSHAKE_BOUND:
+			return 0;
+		case HANDSHAKE_FAIL:
+			if (op_failed(op))
+				continue;
+			return -op->hs.err;
+		}
+		/* A send or receive did not go through. */
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return io.len > 0 ? POLLOUT : POLLIN;
+		handshake_io_error(&op->hs, errno, op->connecting);
+	}
+}
+
+int
+proxy_op_expire(struct proxy_op *op)
+{
+	handshake_io_error(&op->hs, ETIMEDOUT, op->connecting);
+	return proxy_op_step(op);
+}
+
+int
+proxy_run(struct proxy_op *op)
+{
+	int rc, w;
+
+	while ((rc = proxy_op_step(op)) > 0) {
+		w = io_wait(op->fd, (short)rc, op->deadline);
+		if (w == -ETIMEDOUT)
+			rc = proxy_op_expire(op);
+		else if (w < 0)
+			handshake_io_error(&op->hs, -w, op->connecting);
+		if (rc <= 0)
+			break;
+	}
 	return rc;
 }
 
@@ -261,11 +281,17 @@ proxy_handshake(const struct runtime *rt, const struct path *path, int fd,
     int family, uint8_t cmd, const struct socks5_addr *target,
     struct socks5_addr *bnd)
 {
-	struct proxy_op op = { .fd = fd, .family = family, .cmd = cmd,
-	    .target = target };
+	struct proxy_op op;
 	int rc;
 
-	rc = proxy_run(rt, path, &op);
+	if (rt->status < 0) {
+		log_error("%s: refused, socksify is not configured (%s)",
+		    cmd == SOCKS5_CMD_UDP_ASSOCIATE ? "UDP association" :
+		    "connect", rt->error);
+		return rt->status;
+	}
+	proxy_op_start(&op, rt, path, fd, family, cmd, target);
+	rc = proxy_run(&op);
 	if (rc == 0 && bnd != NULL)
 		*bnd = op.hs.bnd;
 	return rc;

@@ -59,11 +59,11 @@ for sh in bash zsh; do
 	if ! command -v "$sh" >/dev/null 2>&1; then
 		echo "FAIL: $sh not installed: '. socksify on' in $sh untested"; fail=1; continue
 	fi
-	check "$sh-on" 0 "^on=$san[^ ]*/libsocksify\\.so\$" -- \
+	check "$sh-on" 0 "^on=${san}[^ ]*/libsocksify\\.so\$" -- \
 	    "$sh" -c ". '$sx' on; echo \"on=\$LD_PRELOAD\""
 	check "$sh-off" 0 '^off=\[\]$' -- \
 	    "$sh" -c ". '$sx' on; . '$sx' off; echo \"off=[\${LD_PRELOAD-}]\""
-	check "$sh-on-twice-keeps-others" 0 "^on=$san[^ ]*/libsocksify\\.so $libm $libdl off=$libm $libdl\$" -- \
+	check "$sh-on-twice-keeps-others" 0 "^on=${san}[^ ]*/libsocksify\\.so $libm $libdl off=$libm $libdl\$" -- \
 	    env LD_PRELOAD="$libm:$libdl" "$sh" -c ". '$sx' on; . '$sx' on; v=\$LD_PRELOAD; . '$sx' off; echo \"on=\$v off=\$LD_PRELOAD\""
 done
 check shell-on-not-sourced 2 'run it as' -- "$sx" on

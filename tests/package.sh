@@ -49,11 +49,13 @@ fi
 # and back on in cleanup. `man -w` searches the directories themselves.
 mandb_flag=/var/lib/man-db/auto-update
 [ ! -e "$mandb_flag" ] || mv "$mandb_flag" "$tmp/man-db-auto-update"
+dante_auto=$(apt-mark showauto dante-client)	# keep apt's mark too
 cleanup() {
 	[ "$(status socksify)" = not-installed ] ||
 		dpkg --purge socksify >/dev/null 2>&1
 	[ "$(status dante-client)" = installed ] ||
 		dpkg -i "$dante_deb" >/dev/null 2>&1
+	[ -z "$dante_auto" ] || apt-mark auto dante-client >/dev/null
 	[ ! -e "$tmp/man-db-auto-update" ] || mv "$tmp/man-db-auto-update" "$mandb_flag"
 	rm -rf "$tmp"
 }

@@ -165,12 +165,14 @@ hs5_method(struct handshake *h)
 		    "the method reply)");
 		return;
 	}
-	if (h->pipelined) {
-		if (method != SOCKS5_AUTH_NONE)
-			hs_failf(h, EACCES, "proxy refused the pipelined "
-			    "greeting (method 0x%02x)", method);
-		else
-			hs_expect(h, ST_S5_REPLY, 5);
+	if (h->pipelined && method == SOCKS5_AUTH_NONE) {
+		hs_expect(h, ST_S5_REPLY, 5);
+		return;
+	}
+	/* Any other method was not offered: EPROTO below, as unpipelined. */
+	if (h->pipelined && method == SOCKS5_AUTH_NO_ACCEPTABLE) {
+		hs_failf(h, EACCES, "proxy refused the pipelined greeting "
+		    "(method 0x%02x)", method);
 		return;
 	}
 	if (method == SOCKS5_AUTH_NONE) {

@@ -509,7 +509,7 @@ handshake_feed(struct handshake *h, const uint8_t *in, size_t len)
 
 	if (len == 0)
 		return 0;
-	if (st == ST_HTTP_HEAD)
+	if (st == ST_HTTP_HEAD && len <= sizeof(h->in) - h->in_len)
 		return hsh_feed(h, in, len);
 	if ((st != ST_S5_METHOD && st != ST_S5_AUTH && st != ST_S5_REPLY &&
 	    st != ST_S4_REPLY) || len > h->in_need - h->in_len) {

@@ -165,12 +165,14 @@ hs5_method(struct handshake *h)
 		    "the method reply)");
 		return;
 	}
-	if (h->pipelined) {
-		if (method != SOCKS5_AUTH_NONE)
-			hs_failf(h, EACCES, "proxy refused the pipelined "
-			    "greeting (method 0x%02x)", method);
-		else
-			hs_expect(h, ST_S5_REPLY, 5);
+	if (h->pipelined && method == SOCKS5_AUTH_NONE) {
+		hs_expect(h, ST_S5_REPLY, 5);
+		return;
+	}
+	/* Any other method was not offered: EPROTO below, as unpipelined. */
+	if (h->pipelined && method == SOCKS5_AUTH_NO_ACCEPTABLE) {
+		hs_failf(h, EACCES, "proxy refused the pipelined greeting "
+		    "(method 0x%02x)", method);
 		return;
 	}
 	if (method == SOCKS5_AUTH_NONE) {
@@ -507,7 +509,7 @@ handshake_feed(struct handshake *h, const uint8_t *in, size_t len)
 
 	if (len == 0)
 		return 0;
-	if (st == ST_HTTP_HEAD)
+	if (st == ST_HTTP_HEAD && len <= sizeof(h->in) - h->in_len)
 		return hsh_feed(h, in, len);
 	if ((st != ST_S5_METHOD && st != ST_S5_AUTH && st != ST_S5_REPLY &&
 	    st != ST_S4_REPLY) || len > h->in_need - h->in_len) {

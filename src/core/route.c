@@ -179,8 +179,9 @@ route_decide(const struct route_env *env, const struct route_dest *d,
 		if (c->udp == UDP_DIRECT && !ph)
 			return;
 		route_block(out, EACCES, "UDP to %s refused: udp = %s in the "
-		    "configuration", text, c->udp == UDP_BLOCK ? "block" :
-		    "direct, and this is a placeholder address");
+		    "configuration%s", text, c->udp == UDP_BLOCK ? "block" :
+		    "direct", c->udp == UDP_BLOCK ? "" : ", and this is a "
+		    "placeholder address");
 		return;
 	}
 	if (d->socktype != SOCK_STREAM && d->socktype != SOCK_DGRAM) {

@@ -40,6 +40,8 @@ hs_failf(struct handshake *h, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (h->state == ST_FAIL)	/* the first reason is the one */
+		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(h->why, sizeof(h->why), fmt, ap);
 	va_end(ap);

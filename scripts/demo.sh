@@ -4,7 +4,10 @@
 # that can reach nothing but the proxy, and one holding a real SOCKS5
 # server (microsocks) and a web server. curl through scripts/socksify
 # fetches the page by IP and by a name only the proxy side can resolve;
-# plain curl cannot reach it at all.
+# plain curl cannot reach it at all. Each step is checked: the demo exits
+# 1 if plain curl gets through, socksified curl does not get the page, or
+# the proxy was not given the name. SOCKSIFY_BIN picks the wrapper
+# (default: the build tree's; /usr/bin/socksify for an installed package).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sx=${SOCKSIFY_BIN:-$top/scripts/socksify}
@@ -52,13 +55,28 @@ done
 
 export SOCKSIFY_PROXY=socks5://10.231.0.2:1080 SOCKSIFY_LOG=info
 in_client() { ip netns exec "$cns" "$@"; }
+fail() { echo "demo: FAIL: $*" >&2; exit 1; }
+want="hello through the proxy"
 echo "\$ curl http://10.231.9.9:8080/            (no socksify: no route)"
-in_client curl -sS --max-time 2 http://10.231.9.9:8080/ 2>&1 || echo "(failed, as expected)"
+if in_client curl -sS --max-time 2 http://10.231.9.9:8080/ 2>&1; then
+	fail "plain curl reached the server: the client namespace is not isolated"
+fi
+echo "(failed, as expected)"
 echo "\$ curl http://www.demo.internal:8080/     (no socksify: no resolver)"
-in_client curl -sS --max-time 2 http://www.demo.internal:8080/ 2>&1 || echo "(failed, as expected)"
+if in_client curl -sS --max-time 2 http://www.demo.internal:8080/ 2>&1; then
+	fail "plain curl resolved the name: the client namespace has a resolver"
+fi
+echo "(failed, as expected)"
 echo "\$ socksify curl http://10.231.9.9:8080/"
-in_client "$sx" curl -sS --max-time 5 http://10.231.9.9:8080/
+got=$(in_client "$sx" curl -sS --max-time 5 http://10.231.9.9:8080/) || got=
+echo "$got"
+[ "$got" = "$want" ] || fail "$sx curl by IP did not get the page"
 echo "\$ socksify curl http://www.demo.internal:8080/   (name resolved by the proxy)"
-in_client "$sx" curl -sS --max-time 5 http://www.demo.internal:8080/
+got=$(in_client "$sx" curl -sS --max-time 5 http://www.demo.internal:8080/) || got=
+echo "$got"
+[ "$got" = "$want" ] || fail "$sx curl by name did not get the page"
 echo "--- what the proxy saw:"
 cat "$tmp/proxy.log"
+grep -q 'connected to www.demo.internal:8080' "$tmp/proxy.log" ||
+	fail "the proxy was not asked for www.demo.internal by name"
+echo "demo: ok ($sx)"

@@ -60,12 +60,18 @@ echo "== fuzzing: each parser for ${FUZZ_SECONDS:-60} s =="
 (cd build-ci && make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-60}") || { echo "fuzzing failed" >&2; exit 1; }
 echo "== make distcheck =="
 (cd build-ci && make distcheck >/dev/null) || { echo "distcheck failed" >&2; exit 1; }
-echo "== Debian package from the release tarball =="
+echo "== Debian package from the release tarball: build, lintian, installed =="
+# Built as a user would build it, checked by lintian (errors and warnings
+# fail; pedantic and info tags are shown), then installed with apt-get
+# beside dante-client and tested as installed: tests/package.sh (the main
+# job through /usr/bin/socksify, man pages, Dante's wrapper as
+# socksify.dante, conffile over upgrades, remove and purge leave nothing).
 pkg=$(mktemp -d)
 tar -xzf build-ci/socksify-*.tar.gz -C "$pkg"
-(cd "$pkg"/socksify-* && dpkg-buildpackage -us -uc -b >"$pkg/build.log" 2>&1) || {
+(cd "$pkg"/socksify-* && dpkg-buildpackage -us -uc -b -J"$jobs" >"$pkg/build.log" 2>&1) || {
 	tail -40 "$pkg/build.log" >&2; echo "package build failed" >&2; exit 1; }
-dpkg -c "$pkg"/socksify_*.deb | grep -E 'usr/bin/socksify|libsocksify.so|socksify.1' ||
-	{ echo "package lacks files" >&2; exit 1; }
+lintian --fail-on error,warning --pedantic --display-info "$pkg"/socksify_*.changes || {
+	echo "lintian: errors or warnings (above)" >&2; exit 1; }
+sh tests/package.sh "$pkg"/socksify_*.deb || { echo "package test failed" >&2; exit 1; }
 rm -rf "$pkg"
 echo "== all tests passed =="

@@ -22,6 +22,7 @@ export SOCKSIFY_CONF="$tmp/good.conf"
 printf 'proxy = socks5://127.0.0.1:1\n' >"$tmp/good.conf"
 check help 0 'Usage: socksify' -- "$sx" --help
 check version 0 '^socksify [0-9]' -- "$sx" --version
+check version-features 0 '^features: sanitizers=(yes|no) backstop=(yes|no)$' -- "$sx" --version
 check no-command 2 'Usage' -- "$sx"
 check bad-option 2 "unknown option '-z'" -- "$sx" -z true
 check missing-arg 2 'option -p needs an argument' -- "$sx" -p
@@ -63,9 +64,30 @@ if grep -q 's3cr3t' "$tmp/err" || ! grep -q 'socksify: connect 192.0.2.1:80 via 
 else
 	echo "ok: secret-not-logged"
 fi
-check shell-on 0 '^on=.*libsocksify.so' -- bash -c ". '$sx' on; echo \"on=\$LD_PRELOAD\""
-check shell-off 0 '^off=\[\]' -- bash -c ". '$sx' on; . '$sx' off; echo \"off=[\${LD_PRELOAD-}]\""
+# `. socksify on|off` in bash and zsh (zsh does not split unquoted words:
+# the wrapper splits LD_PRELOAD itself): the library first, once, however
+# often `on` runs; other entries, blank- or colon-separated, kept by both.
+# (An ASan build puts libasan first: SAN_PRELOAD.)
+libm=$(cc -print-file-name=libm.so.6) libdl=$(cc -print-file-name=libdl.so.2)
+san=${SAN_PRELOAD:+$SAN_PRELOAD }
+for sh in bash zsh; do
+	if ! command -v "$sh" >/dev/null 2>&1; then
+		echo "FAIL: $sh not installed: '. socksify on' in $sh untested"; fail=1; continue
+	fi
+	check "$sh-on" 0 "^on=${san}[^ ]*/libsocksify\\.so\$" -- \
+	    "$sh" -c ". '$sx' on; echo \"on=\$LD_PRELOAD\""
+	check "$sh-off" 0 '^off=\[\]$' -- \
+	    "$sh" -c ". '$sx' on; . '$sx' off; echo \"off=[\${LD_PRELOAD-}]\""
+	check "$sh-on-twice-keeps-others" 0 "^on=${san}[^ ]*/libsocksify\\.so $libm $libdl off=$libm $libdl\$" -- \
+	    env LD_PRELOAD="$libm:$libdl" "$sh" -c ". '$sx' on; . '$sx' on; v=\$LD_PRELOAD; . '$sx' off; echo \"on=\$v off=\$LD_PRELOAD\""
+done
 check shell-on-not-sourced 2 'run it as' -- "$sx" on
+# dash's `.` passes no arguments: sourcing must not run the wrapper (which
+# would exit the user's shell) but say what works and return 2.
+check dash-sourced-says-why 0 "works in bash and zsh" -- \
+    dash -c ". '$sx' on; echo alive=\$?"
+check dash-sourced-returns 0 '^alive=2$' -- \
+    dash -c ". '$sx' on; echo alive=\$?"
 check shell-mode 0 'shell=.*libsocksify.so' -- env SHELL=/bin/sh "$sx" --shell <<'IN'
 echo "shell=$LD_PRELOAD"
 IN

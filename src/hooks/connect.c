@@ -115,10 +115,11 @@ sx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	ri.socktype = 0;
 	switch (route_connect(rt, fd, addr, len, &ri)) {
 	case ROUTE_DIRECT:
+	default:
 		if (fdstate_kind(fd) == FDSTATE_UDP)
 			return udp_disconnect(fd, addr, len);
 		return real_connect(fd, addr, len);
-	case ROUTE_FAIL:
+	case ROUTE_BLOCK:
 		errno = -ri.err;
 		return -1;
 	case ROUTE_PROXY:

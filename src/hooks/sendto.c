@@ -44,9 +44,10 @@ send_route(int fd, const struct msghdr *msg, int flags, bool *pass)
 	ri.socktype = fdstate_kind(fd) == FDSTATE_UDP ? SOCK_DGRAM : 0;
 	switch (route_connect(rt, fd, to, msg->msg_namelen, &ri)) {
 	case ROUTE_DIRECT:
+	default:
 		*pass = true;
 		return 0;
-	case ROUTE_FAIL:
+	case ROUTE_BLOCK:
 		return ri.err;
 	case ROUTE_PROXY:
 		break;

@@ -74,6 +74,32 @@ runtime_resolve_hop(struct runtime *rt, struct hop *h,
 	return 0;
 }
 
+/* A first hop's address as a one-address network for the decision. */
+static void
+runtime_add_proxy_host(struct runtime *rt, const struct hop *h)
+{
+	struct rules_net *n = &rt->proxy_hosts[rt->n_proxy_hosts];
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&h->addr;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&h->addr;
+
+	if (rt->n_proxy_hosts >= sizeof(rt->proxy_hosts) /
+	    sizeof(rt->proxy_hosts[0]))
+		return;
+	memset(n, 0, sizeof(*n));
+	if (h->addr.ss_family == AF_INET) {
+		n->family = AF_INET;
+		n->prefix = 32;
+		memcpy(n->addr, &s4->sin_addr, 4);
+	} else if (h->addr.ss_family == AF_INET6) {
+		n->family = AF_INET6;
+		n->prefix = 128;
+		memcpy(n->addr, &s6->sin6_addr, 16);
+	} else {
+		return;
+	}
+	rt->n_proxy_hosts++;
+}
+
 static int
 runtime_resolve_all(struct runtime *rt)
 {
@@ -93,7 +119,15 @@ runtime_resolve_all(struct runtime *rt)
 		rc = runtime_resolve_hop(rt, &rt->upstream[i],
 		    &c->upstream[i].url);
 	rt->n_upstream = c->n_upstream;
-	return rc;
+	if (rc < 0)
+		return rc;
+	runtime_add_proxy_host(rt, rt->n_chain > 0 ? &rt->chain[0] :
+	    &rt->proxy);
+	for (i = 0; i < rt->n_fallback; i++)
+		runtime_add_proxy_host(rt, &rt->fallback[i]);
+	for (i = 0; i < rt->n_upstream; i++)
+		runtime_add_proxy_host(rt, &rt->upstream[i]);
+	return 0;
 }
 
 static void

@@ -29,6 +29,12 @@ struct runtime {
 	size_t n_fallback;
 	struct hop upstream[CONFIG_MAX_HOPS];	/* named, for rules */
 	size_t n_upstream;
+	/* Hosts socksify connects to as a first hop (chain[0] or the
+	 * proxy, fallbacks, upstreams): the routing decision never proxies
+	 * them. Later chain hops are not here: they are reached through
+	 * the chain, and so must be the program's own traffic to them. */
+	struct rules_net proxy_hosts[2 * CONFIG_MAX_HOPS + 1];
+	size_t n_proxy_hosts;
 };
 
 /*

@@ -65,20 +65,18 @@ io_write_all(int fd, const void *buf, size_t len, uint64_t deadline_ms)
 	return 0;
 }
 
-int
-io_read_exact(int fd, void *buf, size_t len, uint64_t deadline_ms)
+/* One receive of up to len bytes: waits on EAGAIN, retries EINTR. The
+ * count (> 0), -ECONNRESET when the peer closed, -ETIMEDOUT, -errno. */
+static ssize_t
+io_recv_some(int fd, void *buf, size_t len, int flags, uint64_t deadline_ms)
 {
-	char *p = buf;
 	ssize_t n;
 	int rc;
 
-	while (len > 0) {
-		n = real_recv(fd, p, len, 0);
-		if (n > 0) {
-			p += n;
-			len -= (size_t)n;
-			continue;
-		}
+	for (;;) {
+		n = real_recv(fd, buf, len, flags);
+		if (n > 0)
+			return n;
 		if (n == 0)
 			return -ECONNRESET;
 		if (errno == EINTR)
@@ -89,5 +87,40 @@ io_read_exact(int fd, void *buf, size_t len, uint64_t deadline_ms)
 		if (rc < 0)
 			return rc;
 	}
+}
+
+int
+io_read_exact(int fd, void *buf, size_t len, uint64_t deadline_ms)
+{
+	char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = io_recv_some(fd, p, len, 0, deadline_ms);
+		if (n < 0)
+			return (int)n;
+		p += n;
+		len -= (size_t)n;
+	}
 	return 0;
+}
+
+ssize_t
+io_peek(int fd, void *buf, size_t cap, uint64_t deadline_ms)
+{
+	return io_recv_some(fd, buf, cap, MSG_PEEK, deadline_ms);
+}
+
+int
+io_wait_connected(int fd, uint64_t deadline_ms)
+{
+	socklen_t len = sizeof(int);
+	int rc, err = 0;
+
+	rc = io_wait(fd, POLLOUT, deadline_ms);
+	if (rc < 0)
+		return rc;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		return -errno;
+	return -err;
 }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 uint64_t io_now_ms(void);
@@ -21,5 +22,14 @@ int io_write_all(int fd, const void *buf, size_t len, uint64_t deadline_ms);
 /* Read exactly len bytes, never more. 0, -ETIMEDOUT, -ECONNRESET when the
  * peer closes early, or -errno. */
 int io_read_exact(int fd, void *buf, size_t len, uint64_t deadline_ms);
+
+/* Wait for data, then peek at up to cap bytes without consuming them.
+ * The count (> 0), -ETIMEDOUT, -ECONNRESET when the peer closed, or
+ * -errno. */
+ssize_t io_peek(int fd, void *buf, size_t cap, uint64_t deadline_ms);
+
+/* Wait until a non-blocking connect() on fd has finished: 0, or its
+ * error (SO_ERROR) as -errno, or -ETIMEDOUT. */
+int io_wait_connected(int fd, uint64_t deadline_ms);
 
 #endif

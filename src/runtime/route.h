@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Decides, for one connect(), whether it goes direct or through the proxy,
- * and what to ask the proxy for. */
+/* For one destination of an in-process socket: gathers the facts the
+ * routing decision (core/route.h) asks for, and turns the decision into
+ * a path of proxies. */
 #ifndef SOCKSIFY_RUNTIME_ROUTE_H
 #define SOCKSIFY_RUNTIME_ROUTE_H
 
@@ -8,15 +9,10 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "core/route.h"
 #include "core/socks5.h"
 #include "runtime/init.h"
 #include "runtime/proxy_connect.h"
-
-enum route {
-	ROUTE_DIRECT,	/* not ours: call the real connect() */
-	ROUTE_PROXY,	/* through the proxy, to *target */
-	ROUTE_FAIL,	/* refuse: *err says why (already logged) */
-};
 
 /* What route_connect() found besides the route. */
 struct route_info {
@@ -24,21 +20,22 @@ struct route_info {
 	struct socks5_addr target;	/* what to ask the proxy for */
 	bool placeholder;		/* target is a name from the map */
 	uint32_t slot;			/* its slot, to pin while connected */
-	int err;			/* negative errno for ROUTE_FAIL */
+	int err;			/* negative errno for ROUTE_BLOCK */
 	struct path path;		/* the proxies, for ROUTE_PROXY */
 };
 
+/* The decision's inputs that come from the process state. */
+void route_env(const struct runtime *rt, struct route_env *env);
+
 /*
- * Classify a destination of fd (connect(), sendto(), sendmsg()): set
- * ri->socktype to the socket's type if known, else 0 (one getsockopt).
- * Direct: non-IP families, loopback and unspecified addresses, the proxy
- * itself, `local` networks, sockets other than stream/datagram, datagrams
- * under `udp = direct`. Refused: datagrams under `udp = block`, a
- * placeholder we have no name for, a placeholder on a raw socket. A
- * placeholder becomes a domain-name target. Everything else is proxied
- * (including when the config is broken: the handshake then fails closed).
+ * Route a destination of fd (connect(), sendto(), sendmsg()) with
+ * route_decide(): one getsockopt(SO_TYPE) only when the decision needs
+ * the type (ri->socktype, if already known, spares it), the name map only
+ * for placeholder addresses. Returns ROUTE_DIRECT (call the real
+ * function), ROUTE_PROXY (ri->target through ri->path) or ROUTE_BLOCK
+ * (ri->err; the refusal is logged here, once).
  */
-enum route route_connect(const struct runtime *rt, int fd,
+enum route_action route_connect(const struct runtime *rt, int fd,
     const struct sockaddr *sa, socklen_t len, struct route_info *ri);
 
 #endif

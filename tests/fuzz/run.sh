@@ -7,7 +7,7 @@
 #
 # Environment: srcdir (source top; default: two levels above this script),
 # CC (default clang), FUZZ_CFLAGS (extra flags), FUZZ_HARNESSES (names to
-# run, default all four), SOCKSIFY_TEST_STRICT=1 (a missing clang or
+# run, default all of them), SOCKSIFY_TEST_STRICT=1 (a missing clang or
 # libFuzzer is an error, 99, instead of a skip, 77).
 #
 # Exit status: 0 when no harness crashed, 1 on a crash, a failed check, a
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${srcdir:-$here/../..}
 srcdir=$(cd "$srcdir" && pwd)
 CC=${CC:-clang}
-harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url http}
+harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url http handshake}
 
 skip() {
 	echo "fuzz: SKIP: $1" >&2
@@ -65,6 +65,7 @@ for name in $harnesses; do
 	case $name in
 	reply|udp) max_len=600 ;;
 	http) max_len=9000 ;;
+	handshake) max_len=10000 ;;	# an HTTP head of 8192 and more
 	proxy_url) max_len=2048 ;;
 	*) max_len=4096 ;;
 	esac

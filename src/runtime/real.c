@@ -5,6 +5,10 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "runtime/real.h"
 
@@ -58,6 +62,80 @@ real_lookup(const char *name)
 
 #define REAL(name) (*(void **)&real_##name = real_lookup(#name))
 
+/*
+ * Under the backstop (socksify-supervise's seccomp filter) the calls the
+ * filter traps pass when an argument the kernel ignores carries the
+ * tree's cookie (SOCKSIFY_BACKSTOP, 16 hex digits): connect, sendmsg and
+ * getpeername in argument 3, sendmmsg in argument 4. sendto with an
+ * address is always trapped, so ours becomes sendmsg. The library has
+ * already applied the same policy the supervisor would, so its own calls
+ * keep the in-process fast path. Without the variable nothing changes.
+ */
+static unsigned long real_cookie;
+
+static int
+real_cookie_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	return (int)real_syscall(SYS_connect, fd, sa, len, real_cookie);
+}
+
+static int
+real_cookie_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return (int)real_syscall(SYS_getpeername, fd, sa, len, real_cookie);
+}
+
+static ssize_t
+real_cookie_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	return real_syscall(SYS_sendmsg, fd, msg, flags, real_cookie);
+}
+
+static int
+real_cookie_sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
+{
+	return (int)real_syscall(SYS_sendmmsg, fd, vec, n, flags, real_cookie);
+}
+
+static ssize_t (*real_libc_sendto)(int, const void *, size_t, int,
+    const struct sockaddr *, socklen_t);
+
+static ssize_t
+real_cookie_sendto(int fd, const void *buf, size_t len, int flags,
+    const struct sockaddr *to, socklen_t tolen)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr m = { .msg_name = (void *)to, .msg_namelen = tolen,
+	    .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (to == NULL)		/* not trapped: keep libc's path */
+		return real_libc_sendto(fd, buf, len, flags, to, tolen);
+	return real_cookie_sendmsg(fd, &m, flags);
+}
+
+static void
+real_backstop(void)
+{
+	const char *env = getenv("SOCKSIFY_BACKSTOP");
+	unsigned long long c;
+	char *end;
+
+	if (env == NULL || strlen(env) != 16 || real_syscall == NULL)
+		return;
+	errno = 0;
+	c = strtoull(env, &end, 16);
+	if (*end != '\0' || errno != 0 || c == 0)
+		return;
+	real_cookie = (unsigned long)c;
+	real_connect = real_cookie_connect;
+	real_getpeername = real_cookie_getpeername;
+	real_sendmsg = real_cookie_sendmsg;
+	if (real_sendmmsg != NULL)
+		real_sendmmsg = real_cookie_sendmmsg;
+	real_libc_sendto = real_sendto;
+	real_sendto = real_cookie_sendto;
+}
+
 static void
 real_resolve(void)
 {
@@ -95,6 +173,8 @@ real_resolve(void)
 	    real_recvfrom == NULL || real_recvmsg == NULL ||
 	    real_recv == NULL || real_read == NULL || real_fclose == NULL)
 		real_status = -ENOSYS;
+	else
+		real_backstop();
 }
 
 int

@@ -41,7 +41,7 @@ COLORS = {"limit": "#8c8c8c", "limit-pipelined": "#c7c7c7",
           "socksify": "#1f77b4", "socksify-pipelined": "#7fb5dc",
           "proxychains4": "#ff7f0e", "torsocks": "#9467bd", "dante": "#2ca02c"}
 OTHER = ["#d62728", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
-W, PH, TOP, LEFT, RIGHT = 980, 170, 58, 64, 16
+W, PH, LEFT, RIGHT = 980, 170, 56, 84
 
 
 def parse(path):
@@ -89,8 +89,9 @@ def color(tool, seen):
 def ticks(lo, hi, log):
     if log:
         out, e = [], math.floor(math.log10(lo))
+        mults = (1, 2, 5) if math.log10(hi / lo) <= 3.01 else (1,)
         while 10 ** e <= hi * 1.0001:
-            for m in (1, 2, 5):
+            for m in mults:
                 if lo <= m * 10 ** e <= hi:
                     out.append(m * 10 ** e)
             e += 1
@@ -138,10 +139,11 @@ def panel(out, y0, spec, sec, other_colors):
     refv = [r[0] for r in refs]
     if log:
         lo = 10 ** math.floor(math.log10(min(nums + refv) * 0.9))
-        hi = 10 ** math.ceil(math.log10(max(nums + refv) * 1.05))
+        # room above the tallest bar for its label
+        hi = 10 ** math.ceil(math.log10(max(nums + refv) * 4))
     else:
         lo, hi = 0.0, max(nums + refv) * 1.12
-    pw, x0, top = W - LEFT - RIGHT, LEFT, y0 + 34
+    pw, x0, top = W - LEFT - RIGHT, LEFT, y0 + 50
 
     def ypos(v):
         if log:
@@ -154,13 +156,13 @@ def panel(out, y0, spec, sec, other_colors):
     out.append('<text x="%d" y="%d" class="s">%s%s · run %s</text>' %
                (x0, y0 + 27, escape(ylabel), " (log scale)" if log else "",
                 escape(run or "?")))
-    # legend, right-aligned on the title line
-    lx = W - RIGHT
+    # legend, right-aligned under the title
+    lx = x0 + pw
     for t in reversed(tools):
         lx -= 12 + 6.2 * len(t) + 14
         out.append('<rect x="%.0f" y="%d" width="10" height="10" fill="%s"/>'
                    '<text x="%.0f" y="%d" class="l">%s</text>' %
-                   (lx, y0 + 18, color(t, other_colors), lx + 13, y0 + 27, escape(t)))
+                   (lx, y0 + 33, color(t, other_colors), lx + 13, y0 + 42, escape(t)))
     for tv in ticks(lo, hi, log):
         y = ypos(tv)
         out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" class="g"/>'
@@ -188,12 +190,12 @@ def panel(out, y0, spec, sec, other_colors):
                        (bx + 0.5, y, bw - 1, top + PH - y, color(t, other_colors), tip))
             out.append('<text transform="translate(%.1f,%.1f) rotate(-90)" class="v">%s%s</text>' %
                        (bx + bw / 2 + 3, y - 2, "≥" if raw.startswith("≥") else "", num(v)))
-    for v, label in refs:
+    for k, (v, label) in enumerate(refs):
         if lo <= v <= hi:
             y = ypos(v)
             out.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" class="r"/>'
-                       '<text x="%d" y="%.1f" class="rl" text-anchor="end">%s</text>' %
-                       (x0, x0 + pw, y, y, x0 + pw, y - 2, escape(label)))
+                       '<text x="%d" y="%.1f" class="rl">%s</text>' %
+                       (x0, x0 + pw, y, y, x0 + pw + 4, y + 3 - 5 * k, escape(label)))
     out.append('<line x1="%d" x2="%d" y1="%d" y2="%d" class="ax"/>' %
                (x0, x0 + pw, top + PH, top + PH))
     return top + PH + 26

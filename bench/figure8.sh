@@ -255,7 +255,7 @@ figure8() {
 		done
 	done
 	emit ""
-	emit "Proxy = bench/delayrelay (each chunk held ${DELAY_MS} ms each way) in front of microsocks; a connect + echo is three round trips (greeting, CONNECT, echo). total = first connect started → last echo back, measured by the client (curl: first → last line of its \`--trace-time\` trace; curl has no timer, so total time only). × one connect = total ÷ the N=${F8_NS[0]} total of the same client and tool: 1× means all N ran in parallel, N× one after another. worst stall = the worst lateness of a 5 ms timer in the client's own loop during the run; idle stall = the same in 100 ms before the connects (the machine's own jitter). limit = the client speaking SOCKS5 itself in its loop (curl: \`--socks5\`). Medians of $F8_ROUNDS rounds; spread = (max − min) / median."
+	emit "Proxy = bench/delayrelay (each chunk held ${DELAY_MS} ms each way) in front of microsocks; a connect + echo is three round trips (greeting, CONNECT, echo). total = first connect started → last echo back, measured by the client (curl: first → last line of its \`--trace-time\` trace; curl has no timer, so total time only). × one connect = total ÷ the N=${F8_NS[0]} total of the same client and tool: 1× means all N ran in parallel, N× one after another. worst stall = the worst lateness of a 5 ms timer in the client's own loop during the run; idle stall = the same in 100 ms before the connects (the machine's own jitter). limit = the client speaking SOCKS5 itself in its loop (curl: \`--socks5\`). Medians of $F8_ROUNDS rounds; spread = (max − min) / median; the client gives up after $F8_DEADLINE s."
 	emit ""
 	emit "## 8b. A proxy that never answers: one asyncio connect, the loop's worst stall"
 	emit ""

@@ -1054,3 +1054,45 @@ ssh_socks_saw()
 {
 	grep -Eq "target $1 port $2"$'\r?$' "$SX_TMP/ssh-socks.sshd.log"
 }
+
+# ---------------------------------------------------------------------------
+# The backstop (backstop*.sh): the seccomp supervisor the wrapper starts,
+# static test programs it must cover, a relay that makes the proxy slow.
+# Added at the end; the functions above are unchanged.
+
+SX_SUPERVISE=${SOCKSIFY_SUPERVISE:-}
+
+# sx_require_backstop: the build has the supervisor.
+sx_require_backstop()
+{
+	[ "${SOCKSIFY_BACKSTOP_BUILT:-}" = yes ] ||
+	    sx_skip "built without the backstop (no libseccomp at configure)"
+	[ -x "$SX_SUPERVISE" ] ||
+	    sx_skip "SOCKSIFY_SUPERVISE=$SX_SUPERVISE is not executable"
+}
+
+# sx_build_static NAME [CC FLAGS...]: tests/helpers/NAME.c as a static,
+# non-PIE program $SX_TMP/NAME (LD_PRELOAD cannot reach it); prints the
+# path.
+sx_build_static()
+{
+	local name=$1 out
+	shift
+	sx_require_bin cc
+	out=$SX_TMP/$name
+	cc -std=gnu11 -O2 -Wall -Wextra -static -no-pie -pthread "$@" \
+	    -o "$out" "$SX_HELPERS/$name.c" >&2 ||
+	    sx_error "cannot build $SX_HELPERS/$name.c statically (libc6-dev)"
+	printf '%s\n' "$out"
+}
+
+# start_delay_relay NS ADDR TARGET_HOST TARGET_PORT MS: a TCP relay on
+# ADDR (port from the kernel) that holds every chunk MS ms in each
+# direction before passing it to TARGET: a proxy 2*MS ms away. Proxy
+# traffic for the client. Sets SX_LAST_PID/PORT.
+start_delay_relay()
+{
+	sx_bg_listen "delay relay" "$1" "$SX_TMP/relay.$2.log" \
+	    "$SX_PYTHON" -u "$SX_HELPERS/delay_relay.py" "$2" "$3" "$4" "$5"
+	sx_allow_proxy "$2" "$SX_LAST_PORT"
+}

@@ -28,7 +28,9 @@ struct policy_decision {
  * program's socket. Today this is the library's own decision,
  * runtime/route.c's route_connect(): loopback, unspecified, the proxies'
  * own addresses and `local` networks direct; rules; placeholders become
- * names; datagrams follow `udp`. It logs refusals itself. (To be
+ * names; datagrams follow `udp`. It logs refusals itself. Before that,
+ * port 53 goes direct where the configuration resolves names locally.
+ * (To be
  * replaced by the pure route_decide() and, for port 53, the DNS
  * answerer, which must come before "loopback is direct".)
  */

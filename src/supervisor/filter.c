@@ -148,6 +148,12 @@ filter_build(uint64_t cookie, struct sock_fprog *prog, char *err,
 		snprintf(err, errcap, "the cookie must not be 0");
 		return -EINVAL;
 	}
+	/* libseccomp learns what the kernel supports by calling seccomp(2);
+	 * where that is refused it would reject SCMP_ACT_NOTIFY with a
+	 * misleading EINVAL. Assume user notification: loading the filter
+	 * then fails with the kernel's own reason. */
+	if (seccomp_api_get() < 5)
+		(void)seccomp_api_set(5);
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (ctx == NULL) {
 		snprintf(err, errcap, "seccomp_init failed");

@@ -22,6 +22,10 @@
  *                           on stdin, connect again
  *   bg MS FILE HOST PORT    fork; the child GETs after MS ms into FILE,
  *                           the parent exits at once
+ *   storm N HOST PORT [norestart]
+ *                           N GETs one after another while a thread sends
+ *                           SIGURG every ms (handler with SA_RESTART, or
+ *                           without: EINTR retried); "ok N signals S"
  *   cost N                  ns per untrapped (getppid) and per trapped
  *                           (getpeername, let through) call
  *   exec PROG ARGS...       execv PROG
@@ -34,6 +38,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,6 +437,113 @@ mode_bg(int ms, const char *file, const char *host, const char *port)
 	_exit(rc < 0);
 }
 
+static volatile sig_atomic_t storm_seen;
+static volatile int storm_stop;
+
+static void
+storm_handler(int sig)
+{
+	(void)sig;
+	storm_seen++;
+}
+
+static void *
+storm_thread(void *arg)
+{
+	pid_t tid = *(pid_t *)arg;
+	struct timespec ms = { 0, 1000000 };
+
+	while (!storm_stop) {
+		syscall(SYS_tgkill, getpid(), tid, SIGURG);
+		nanosleep(&ms, NULL);
+	}
+	return NULL;
+}
+
+/* connect(), retried on EINTR as robust programs (Go) do: the restarted
+ * call must find the connection the first one started, never a second
+ * handshake. EISCONN on a retry means the first one finished. */
+static int
+storm_connect(const char *host, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_of(host, port, &ss);
+	int fd, i, rc;
+
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < 100000; i++) {
+		rc = connect(fd, (struct sockaddr *)&ss, len);
+		if (rc == 0 || (i > 0 && errno == EISCONN))
+			return fd;
+		if (errno != EINTR && errno != EALREADY)
+			break;
+	}
+	rc = -errno;
+	close(fd);
+	return rc;
+}
+
+static int
+storm_io(int fd, char *buf, size_t cap, int wr)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < cap) {
+		n = wr ? write(fd, buf + done, cap - done) :
+		    read(fd, buf + done, cap - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (int)done;
+}
+
+static int
+mode_storm(int n, const char *host, const char *port, int restart)
+{
+	static char buf[1 << 17];
+	struct sigaction sa;
+	pthread_t t;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	int i, fd, got, rc = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = storm_handler;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGURG, &sa, NULL);
+	if (pthread_create(&t, NULL, storm_thread, &tid) != 0)
+		return fail("pthread_create", errno);
+	for (i = 0; i < n && rc == 0; i++) {
+		fd = storm_connect(host, port);
+		if (fd < 0) {
+			rc = fd;
+			break;
+		}
+		got = storm_io(fd, (char *)http_get, sizeof(http_get) - 1, 1);
+		if (got >= 0)
+			got = storm_io(fd, buf, sizeof(buf), 0);
+		close(fd);
+		if (got < 0)
+			rc = got;
+		else if (memmem(buf, (size_t)got, "\r\n\r\n", 4) == NULL ||
+		    memcmp(buf, "HTTP/1.0 200", 12) != 0)
+			rc = -EPROTO;
+	}
+	storm_stop = 1;
+	pthread_join(t, NULL);
+	if (rc < 0)
+		return fail("storm", -rc);
+	printf("ok %d signals %d\n", n, (int)storm_seen);
+	return 0;
+}
+
 static int
 mode_cost(long n)
 {
@@ -485,6 +597,8 @@ main(int argc, char **argv)
 		return mode_twice(argv[2], argv[3]);
 	if (argc == 6 && strcmp(argv[1], "bg") == 0)
 		return mode_bg(atoi(argv[2]), argv[3], argv[4], argv[5]);
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "storm") == 0)
+		return mode_storm(atoi(argv[2]), argv[3], argv[4], argc == 5);
 	if (argc == 3 && strcmp(argv[1], "cost") == 0)
 		return mode_cost(atol(argv[2]));
 	if (argc >= 3 && strcmp(argv[1], "exec") == 0) {

@@ -9,21 +9,30 @@ import sys
 
 
 async def pump(reader, writer, delay):
+    """Each chunk leaves `delay` after it arrived (a link's latency: the
+    chunks of one stream are not delayed one after another)."""
+    loop = asyncio.get_running_loop()
+    last = loop.time()
+
+    def write(data):
+        if not writer.is_closing():
+            writer.write(data)
+
     try:
         while True:
             data = await reader.read(65536)
             if not data:
                 break
-            await asyncio.sleep(delay)
-            writer.write(data)
-            await writer.drain()
+            last = loop.time() + delay
+            loop.call_at(last, write, data)
     except OSError:
         pass
-    finally:
-        try:
-            writer.close()
-        except OSError:
-            pass
+    await asyncio.sleep(max(0.0, last - loop.time()) + 0.001)
+    try:
+        await writer.drain()
+        writer.close()
+    except OSError:
+        pass
 
 
 async def main():

@@ -1096,3 +1096,27 @@ start_delay_relay()
 	    "$SX_PYTHON" -u "$SX_HELPERS/delay_relay.py" "$2" "$3" "$4" "$5"
 	sx_allow_proxy "$2" "$SX_LAST_PORT"
 }
+
+# start_http_many NS ADDR: as start_http (same files, same log), but with a
+# listen backlog of 256 instead of http.server's 5, for many clients at
+# once. Sets SX_LAST_PID/PORT.
+start_http_many()
+{
+	SX_HTTP_DIR=$SX_TMP/www
+	SX_HTTP_FILE=$SX_HTTP_DIR/file
+	if [ ! -e "$SX_HTTP_FILE" ]; then
+		mkdir -p "$SX_HTTP_DIR"
+		"$SX_PYTHON" -c 'import sys
+for i in range(1024):
+	sys.stdout.write("%05d socksify test payload %s\n" % (i, "x" * 30))' \
+		    >"$SX_HTTP_FILE"
+	fi
+	sx_bg_listen http "$1" "$SX_TMP/http.$2.log" "$SX_PYTHON" -u -c '
+import functools, http.server, socket, sys
+class Server(http.server.ThreadingHTTPServer):
+	request_queue_size = 256
+	address_family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+    directory=sys.argv[2])
+Server((sys.argv[1], 0), handler).serve_forever()' "$2" "$SX_HTTP_DIR"
+}

@@ -86,18 +86,24 @@ connect_done(struct op *op)
 	ssize_t n = 0;
 	int rc;
 
-	(void)peers_add(op->sock_cookie, (struct sockaddr *)&c->dest,
-	    c->destlen, (struct sockaddr *)&c->via, c->vialen);
+	if (op->sock_cookie != 0)
+		(void)peers_add(op->sock_cookie, (struct sockaddr *)&c->dest,
+		    c->destlen, (struct sockaddr *)&c->via, c->vialen);
 	c->ok = true;
-	log_info("%s via %s: ok (%llu ms, backstop for %s)", c->what,
-	    tunnel_hop(&c->t)->text,
-	    (unsigned long long)(loop_now_ms() - c->started),
-	    handle_who(op->pid));
+	if (log_get_level() >= LOG_LEVEL_INFO)
+		log_info("%s via %s: ok (%llu ms, backstop for %s)", c->what,
+		    tunnel_hop(&c->t)->text,
+		    (unsigned long long)(loop_now_ms() - c->started),
+		    handle_who(op->pid));
 	if (len > 0) {
-		/* TCP Fast Open: connect, then the data, as the library. */
+		/* TCP Fast Open: connect, then the data, as the library.
+		 * The data is read from the task still waiting in the call
+		 * (checked), never from a process that took its pid. */
 		if (len > sizeof(buf))
 			len = sizeof(buf);
 		rc = target_read(op->pid, c->payload.addr, buf, len);
+		if (rc == 0 && target_valid(op->loop->listener, op->id) < 0)
+			rc = -ESRCH;
 		if (rc < 0) {
 			op->reply.error = -rc;
 			return OP_DONE;

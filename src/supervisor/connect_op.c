@@ -86,6 +86,11 @@ connect_done(struct op *op)
 	ssize_t n = 0;
 	int rc;
 
+	/* Our connect() was non-blocking: the socket still counts as
+	 * "connecting" until connect() is called again, and a later
+	 * connect() of the program would succeed and start a second
+	 * handshake inside the tunnel. Now it gets EISCONN, as it should. */
+	(void)connect(op->src.fd, (struct sockaddr *)&c->via, c->vialen);
 	if (op->sock_cookie != 0)
 		(void)peers_add(op->sock_cookie, (struct sockaddr *)&c->dest,
 		    c->destlen, (struct sockaddr *)&c->via, c->vialen);

@@ -9,6 +9,8 @@
  *   get HOST PORT [nb]      connect (blocking, or non-blocking + poll),
  *                           GET /file, body to stdout
  *   connect HOST PORT       connect; "ok peer ADDR:PORT" (getpeername)
+ *   again HOST PORT         connect, connect again (EISCONN expected),
+ *                           then GET on the socket, body to stdout
  *   tfo HOST PORT           sendto(MSG_FASTOPEN) the GET, body to stdout
  *   udp HOST PORT           one datagram with sendto()
  *   cookie HOST PORT        connect() carrying $SOCKSIFY_BACKSTOP, the
@@ -213,6 +215,26 @@ mode_connect(const char *host, const char *port)
 		    a, sizeof(a));
 	printf("ok peer %s:%u\n", a, ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	return 0;
+}
+
+static int
+mode_again(const char *host, const char *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_of(host, port, &ss);
+	int fd = do_connect(host, port, 0), rc;
+
+	if (fd < 0)
+		return fail("connect", -fd);
+	if (connect(fd, (struct sockaddr *)&ss, len) == 0)
+		return fail("second connect succeeded", 0);
+	if (errno != EISCONN)
+		return fail("second connect", errno);
+	if (write(fd, http_get, sizeof(http_get) - 1) !=
+	    (ssize_t)sizeof(http_get) - 1)
+		return fail("write", errno);
+	rc = read_body(fd, stdout);
+	return rc < 0 ? fail("read", -rc) : 0;
 }
 
 static int
@@ -574,6 +596,8 @@ main(int argc, char **argv)
 	}
 	if (argc == 4 && strcmp(argv[1], "connect") == 0)
 		return mode_connect(argv[2], argv[3]);
+	if (argc == 4 && strcmp(argv[1], "again") == 0)
+		return mode_again(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "tfo") == 0)
 		return mode_tfo(argv[2], argv[3]);
 	if (argc == 4 && strcmp(argv[1], "udp") == 0)

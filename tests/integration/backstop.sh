@@ -6,6 +6,7 @@
 #     (microsocks): proxied, content exact, getpeername() reports the
 #     destination, leak counter 0; the same program without socksify moves
 #     the counter (the counters work)
+#   - a second connect() on that socket -> EISCONN, the tunnel intact
 #   - a refused connection -> ECONNREFUSED; TCP Fast Open sendto ->
 #     proxied; UDP to a destination the proxy would need -> EACCES, one line
 #   - refused in the filter: io_uring_setup -> ENOSYS, AF_PACKET and raw
@@ -96,6 +97,10 @@ nothing_leaked "static IPv6 GET"
 run peer "$bc" connect "$SX_SERVER4" "$http_port"
 sx_check "getpeername() reports the destination, not the proxy" \
     has peer "^ok peer $SX_SERVER4:$http_port\$"
+
+run again "$bc" again "$SX_SERVER4" "$http_port"
+sx_check "a second connect() on a proxied socket: EISCONN, the tunnel intact" \
+    cmp -s "$SX_HTTP_FILE" "$SX_TMP/again.out"
 
 run tfo "$bc" tfo "$SX_SERVER4" "$http_port"
 sx_check "TCP Fast Open sendto: proxied, content exact (got $rc)" \

@@ -148,3 +148,14 @@ handle_sock_cookie(int fd)
 		return 0;
 	return c;
 }
+
+int
+handle_sock_domain(int fd)
+{
+	int d = -1;
+	socklen_t len = sizeof(d);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &d, &len) != 0)
+		return -1;
+	return d;
+}

@@ -46,6 +46,9 @@ int handle_take_fd(struct loop *l, const struct seccomp_notif *req, int fd,
 /* SO_COOKIE of our socket fd, or 0. */
 uint64_t handle_sock_cookie(int fd);
 
+/* SO_DOMAIN of our socket fd (AF_INET, ...), or -1. */
+int handle_sock_domain(int fd);
+
 /* "1.2.3.4:80" / "[::1]:80" for log lines (static buffer). */
 const char *handle_fmt(const struct sockaddr *sa);
 

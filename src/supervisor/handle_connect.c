@@ -68,6 +68,12 @@ handle_connect(struct loop *l, const struct seccomp_notif *req,
 	fd = handle_take_fd(l, req, (int)req->data.args[0], r);
 	if (fd < 0)
 		return LOOP_REPLY;	/* CONTINUE, or refused */
+	if (handle_sock_domain(fd) != ss.ss_family) {
+		/* The kernel refuses a foreign family itself; we must not
+		 * make such a call succeed through the proxy. */
+		(void)close(fd);
+		return LOOP_REPLY;
+	}
 	switch (policy_decide(l->rt, fd, (struct sockaddr *)&ss, len, &d)) {
 	case POLICY_DIRECT:
 		(void)close(fd);

@@ -38,8 +38,10 @@ handle_dest(struct loop *l, const struct seccomp_notif *req, int fd,
 		break;
 	}
 	if (d.socktype == SOCK_STREAM) {
-		if (!(flags & MSG_FASTOPEN) || payload == NULL)
-			return LOOP_REPLY;	/* TCP ignores the address */
+		if (!(flags & MSG_FASTOPEN) || payload == NULL ||
+		    handle_sock_domain(fd) != ss->ss_family)
+			return LOOP_REPLY;	/* TCP ignores the address, or
+						   the kernel refuses it */
 		fd = dup(fd);	/* the op owns its own copy */
 		if (fd < 0) {
 			r->cont = false;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -176,6 +177,19 @@ sup_probe(void)
 	return 0;
 }
 
+/* Every pending call holds a descriptor of ours: raise our own soft
+ * limit (after the fork: the command keeps the one it was given). */
+static void
+sup_more_fds(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -221,6 +235,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	filter_free(&prog);
+	sup_more_fds();
 	memset(&l, 0, sizeof(l));
 	rc = loop_init(&l, s.listener, rt, s.killable);
 	if (rc == 0) {

@@ -28,6 +28,7 @@ struct connect_state {
 	struct sockaddr_storage via;	/* the first hop, in the socket's
 					   family */
 	socklen_t vialen;
+	bool touched;			/* we called connect() on it */
 	bool connecting;		/* TCP connect to the first hop */
 	bool ok;
 	uint64_t started;
@@ -70,8 +71,9 @@ connect_fail(struct op *op, int err, const char *fmt, ...)
 	(void)vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	log_error("%s via %s: %s", c->what, tunnel_hop(&c->t)->text, why);
-	/* Disconnect: the program may retry on this socket. */
-	(void)connect(op->src.fd, &unspec, sizeof(unspec));
+	/* Disconnect what we connected: the program may retry on it. */
+	if (c->touched)
+		(void)connect(op->src.fd, &unspec, sizeof(unspec));
 	op->reply.cont = false;
 	op->reply.error = err;
 	return OP_DONE;
@@ -234,11 +236,12 @@ connect_op_start(struct loop *l, const struct seccomp_notif *req, int fd,
 	op = c == NULL ? NULL : loop_op_new(l, req, fd,
 	    l->rt->cfg.timeout_ms);
 	if (op == NULL) {
-		log_error("backstop: connect refused: %s", strerror(errno));
+		err = errno == EAGAIN ? EAGAIN : ENOMEM;
+		log_error("backstop: connect refused: %s", strerror(err));
 		free(c);
 		(void)close(fd);
 		r->cont = false;
-		r->error = errno == EAGAIN ? EAGAIN : ENOMEM;
+		r->error = err;
 		return LOOP_REPLY;
 	}
 	op->state = c;
@@ -279,6 +282,7 @@ connect_op_start(struct loop *l, const struct seccomp_notif *req, int fd,
 		(void)fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 	rc = connect(fd, (struct sockaddr *)&c->via, c->vialen);
 	err = errno;
+	c->touched = rc == 0 || err == EINPROGRESS;
 	if (flags >= 0 && !(flags & O_NONBLOCK))
 		(void)fcntl(fd, F_SETFL, flags);
 	if (rc != 0 && err != EINPROGRESS) {

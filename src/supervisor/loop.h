@@ -28,8 +28,9 @@ enum op_status { OP_MORE, OP_DONE };
 /*
  * One trapped call that cannot be answered at once (a handshake with the
  * proxy). Created by a handler with loop_op_new(); the loop calls ready()
- * when the socket is ready or the deadline has passed (events == 0), and
- * sends reply once ready() returns OP_DONE.
+ * when the socket is ready or the deadline has passed (events == 0: then
+ * ready() must return OP_DONE or set a new deadline), and sends reply once
+ * ready() returns OP_DONE. Single-threaded, like the whole supervisor.
  */
 struct op {
 	struct op *next, *prev;		/* the loop's list */

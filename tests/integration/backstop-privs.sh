@@ -29,18 +29,22 @@ nobody=$(id -u nobody) || sx_skip "no user nobody"
 
 suid_root=$SX_TMP/id-suid-root
 suid_nobody=$SX_TMP/id-suid-nobody
-cp "$(command -v id)" "$suid_root" && chmod 4755 "$suid_root" &&
-    cp "$(command -v id)" "$suid_nobody" && chown nobody "$suid_nobody" &&
-    chmod 4755 "$suid_nobody" || sx_error "cannot make setuid copies of id"
+if ! cp "$(command -v id)" "$suid_root" || ! chmod 4755 "$suid_root" ||
+    ! cp "$(command -v id)" "$suid_nobody" ||
+    ! chown nobody "$suid_nobody" || ! chmod 4755 "$suid_nobody"; then
+	sx_error "cannot make setuid copies of id"
+fi
 "$suid_nobody" -u >"$SX_TMP/probe" 2>&1
 [ "$(cat "$SX_TMP/probe")" = "$nobody" ] ||
     sx_skip "setuid bits do not work in $SX_TMP (nosuid mount?)"
 
+# shellcheck disable=SC2317	# called through out()
 as_nobody() { setpriv --reuid="$nobody" --regid="$(id -g nobody)" \
     --clear-groups "$@"; }
 
 # out TAG CMD...: stdout to TAG.out, stderr to TAG.err.
 out() { local t=$1; shift; "$@" >"$SX_TMP/$t.out" 2>"$SX_TMP/$t.err"; }
+# shellcheck disable=SC2317	# called through sx_check
 is() { [ "$(cat "$SX_TMP/$1.out")" = "$2" ]; }
 
 out root-nnp "$SX" sh -c "sed -n 's/^NoNewPrivs:[[:space:]]*//p' /proc/self/status"

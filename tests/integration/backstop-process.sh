@@ -79,6 +79,7 @@ sx_check "USR1 sent to the wrapper reached the command" grep -qx USR1 "$m"
 sx_check "TERM sent to the wrapper reached the command" grep -qx TERM "$m"
 sx_check "the command's exit status after its TERM trap: 7 (got $rc)" \
     test "$rc" -eq 7
+# shellcheck disable=SC2016	# expanded by the inner sh
 sx_check "the wrapper's PID is the command's parent (the supervisor)" \
     "$SX" sh -c 'case $(cat /proc/$PPID/comm) in socksify-superv*) ;; *) exit 1 ;; esac'
 

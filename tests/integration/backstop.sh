@@ -14,6 +14,8 @@
 #     socketcall -> ENOSYS (without socksify it connects: leak)
 #   - the exemption: a connect() carrying $SOCKSIFY_BACKSTOP is not
 #     trapped (the library's path): it goes direct, and the counter shows it
+#   - one name map: a placeholder getent got from the library is connected
+#     to by the static program, and the proxy is asked for the name
 #   - a dynamic program (curl) still works; a shell script that execs the
 #     static program and a static program that execs curl are covered;
 #     a nested socksify reuses the outer supervisor (one filter)
@@ -21,8 +23,9 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-sx_setup curl microsocks
+sx_setup curl microsocks getent
 sx_require_backstop
+sx_dns_setup
 bc=$(sx_build_static backstop_client) || exit 99
 start_http "$SX_NS_S" "$SX_SERVER4"
 http_port=$SX_LAST_PORT
@@ -56,6 +59,7 @@ plain()
 }
 
 # has TAG ERE: a line of TAG's stdout matches ERE.
+# shellcheck disable=SC2317	# called through sx_check
 has() { grep -Eq -- "$2" "$SX_TMP/$1.out"; }
 
 nothing_leaked()
@@ -155,6 +159,15 @@ run curl curl -sS --max-time 8 "$url"
 sx_check "curl (dynamic) through socksify: content exact (got $rc)" \
     cmp -s "$SX_HTTP_FILE" "$SX_TMP/curl.out"
 nothing_leaked "curl"
+
+# One name map for the tree: a placeholder the library handed to getent
+# (dynamic) is known to the supervisor when the static program uses it.
+run byname sh -c "ip=\$(getent hosts $SX_DNS_NAME | cut -d' ' -f1)
+case \$ip in 198.1[89].*) ;; *) echo \"not a placeholder: \$ip\" >&2; exit 9 ;; esac
+exec '$bc' get \$ip $http_port"
+sx_check "a placeholder from the library, used by the static program: proxied by name (got $rc)" \
+    cmp -s "$SX_HTTP_FILE" "$SX_TMP/byname.out"
+nothing_leaked "placeholder shared with the library"
 
 run script sh -c "echo started; exec '$bc' get $SX_SERVER4 $http_port"
 sed -i '1d' "$SX_TMP/script.out"

@@ -5,7 +5,7 @@ set -eu
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends \
-	build-essential autoconf automake libtool pkg-config check \
+	build-essential autoconf automake libtool pkg-config check libseccomp-dev \
 	iproute2 nftables procps psmisc \
 	microsocks dante-server dnsmasq tinyproxy \
 	curl wget python3 netcat-openbsd dnsutils shellcheck \

@@ -94,9 +94,41 @@ IN
 cat >"$tmp/static.c" <<'C'
 int main(void) { return 0; }
 C
-if cc -static -o "$tmp/static" "$tmp/static.c" 2>/dev/null; then
-	check static-warning 0 'statically linked' -- "$sx" "$tmp/static"
-else
+if ! cc -static -o "$tmp/static" "$tmp/static.c" 2>/dev/null; then
 	echo "FAIL: cannot build a static test program"; fail=1
+elif [ "${SOCKSIFY_BACKSTOP_BUILT:-no}" = yes ]; then
+	# The backstop covers static programs: no warning, unless it is off.
+	check static-covered 0 '' -- "$sx" "$tmp/static"
+	if [ -s "$tmp/err" ]; then
+		echo "FAIL: static-covered: a warning although the backstop runs:"
+		cat "$tmp/err"; fail=1
+	fi
+	check static-no-backstop 0 'statically linked.*NOT proxied' -- \
+	    "$sx" --no-backstop "$tmp/static"
+	check no-backstop-warns 0 'backstop is off \(--no-backstop\)' -- \
+	    "$sx" --no-backstop true
+	printf 'proxy = socks5://127.0.0.1:1\nbackstop = off\n' >"$tmp/off.conf"
+	check backstop-key-off 0 "backstop is off \('backstop = off' in .*off.conf\)" -- \
+	    "$sx" -c "$tmp/off.conf" "$tmp/static"
+	check backstop-key-off-static 0 'statically linked' -- \
+	    "$sx" -c "$tmp/off.conf" "$tmp/static"
+	check backstop-key-off-runs 0 '^Seccomp:[[:space:]]*0$' -- \
+	    "$sx" -c "$tmp/off.conf" grep '^Seccomp:' /proc/self/status
+	check backstop-runs 0 '^Seccomp:[[:space:]]*2$' -- \
+	    "$sx" grep '^Seccomp:' /proc/self/status
+	# The supervisor (our parent) runs without the library preloaded.
+	check supervisor-not-preloaded 0 '^parent-preloads=0$' -- \
+	    "$sx" sh -c 'echo "parent-preloads=$(tr "\0" "\n" </proc/$PPID/environ | grep -c "^LD_PRELOAD=")"'
+	check check-backstop 1 '^backstop: +available' -- "$sx" --check
+	check check-no-backstop 1 '^backstop: +off \(--no-backstop\)' -- \
+	    "$sx" --no-backstop --check
+	check shell-on-note 0 "socksify on' preloads the library" -- \
+	    bash -c ". '$sx' on; . '$sx' off; . '$sx' on"
+	if [ "$(grep -c "socksify on' preloads" "$tmp/err")" != 1 ]; then
+		echo "FAIL: shell-on-note: said more than once:"; cat "$tmp/err"
+		fail=1
+	fi
+else
+	check static-warning 0 'statically linked' -- "$sx" "$tmp/static"
 fi
 exit "$fail"

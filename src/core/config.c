@@ -100,9 +100,12 @@ static const struct {
 	{ "pipeline", "yes, no",
 	  { "yes", "no", "true", "false", "on", "off" },
 	  { 1, 0, 1, 0, 1, 0 } },
+	{ "backstop", "on, off",
+	  { "on", "off", "yes", "no", "true", "false" },
+	  { 1, 0, 1, 0, 1, 0 } },
 };
 
-/* log_level, dns, udp, pipeline: a word above, case-insensitive. */
+/* log_level, dns, udp, pipeline, backstop: a word above, any case. */
 static int
 set_word(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
@@ -125,6 +128,8 @@ set_word(struct config *c, const char *key, char *v,
 		c->dns = (enum dns_mode)w;
 	else if (strcmp(key, "pipeline") == 0)
 		c->pipeline = w != 0;
+	else if (strcmp(key, "backstop") == 0)
+		c->backstop = w != 0;
 	else
 		c->udp = (enum udp_mode)w;
 	return 0;
@@ -207,6 +212,7 @@ static const struct {
 	{ "rule",		config_set_rule },
 	{ "log_file",		set_path },
 	{ "pipeline",		set_word },
+	{ "backstop",		set_word },
 };
 
 static int
@@ -240,6 +246,7 @@ config_defaults(struct config *c)
 	c->log_level = LOG_LEVEL_ERROR;
 	c->dns = DNS_REMOTE;
 	c->udp = UDP_PROXY;
+	c->backstop = true;
 	(void)rules_parse_cidr(CONFIG_DEFAULT_PLACEHOLDER_V4,
 	    &c->placeholder_v4);
 	(void)rules_parse_cidr(CONFIG_DEFAULT_PLACEHOLDER_V6,

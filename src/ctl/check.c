@@ -140,9 +140,40 @@ check_parse_target(const char *text, struct socks5_addr *t)
 	return socks5_addr_from_name(t, host, (uint16_t)port);
 }
 
-int
-ctl_check(const char *target_text)
+/* The backstop's line; 0, or -1 when it is on and cannot be set up
+ * (why in out). */
+static int
+check_backstop(enum ctl_backstop b, char *out, size_t cap)
 {
+	switch (b) {
+	case CTL_BACKSTOP_FLAG_OFF:
+		printf("backstop:      off (--no-backstop): static and Go "
+		    "programs are not covered\n");
+		return 0;
+	case CTL_BACKSTOP_CONF_OFF:
+		printf("backstop:      off (backstop = off): static and Go "
+		    "programs are not covered\n");
+		return 0;
+	case CTL_BACKSTOP_NOT_BUILT:
+		printf("backstop:      not built (no libseccomp at configure "
+		    "time): static and Go programs are not covered\n");
+		return 0;
+	case CTL_BACKSTOP_ON:
+		break;
+	}
+	if (ctl_backstop_probe(out, cap) == 0) {
+		printf("backstop:      %s\n", out);
+		return 0;
+	}
+	printf("backstop:      %s\n", out);
+	return -1;
+}
+
+int
+ctl_check(const char *target_text, enum ctl_backstop b)
+{
+	char backstop[512];
+	int bs;
 	const struct runtime *rt;
 	struct socks5_addr target;
 	char source[4096], err[1024];
@@ -159,6 +190,9 @@ ctl_check(const char *target_text)
 	check_print_config(&cfg, source);
 	if (settings_warning(source, err, sizeof(err)))
 		printf("warning:       %s\n", err);
+	fflush(stdout);
+	bs = check_backstop(ctl_backstop_effective(b, &cfg), backstop,
+	    sizeof(backstop));
 	if (target_text != NULL && check_parse_target(target_text,
 	    &target) < 0) {
 		printf("FAIL: bad target '%s' (want HOST:PORT)\n", target_text);
@@ -207,6 +241,12 @@ ctl_check(const char *target_text)
 	if (rc < 0) {
 		printf("FAIL: %s\n", *log_last_error() ? log_last_error() :
 		    strerror(-rc));
+		return 1;
+	}
+	if (bs < 0) {
+		printf("FAIL: the backstop cannot be set up here (%s): socksify "
+		    "would refuse to run commands; use --no-backstop or "
+		    "'backstop = off' to go without it\n", backstop);
 		return 1;
 	}
 	printf("OK\n");

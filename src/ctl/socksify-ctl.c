@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* socksify-ctl: the wrapper's helper. Validates the effective config
- * (FILE:LINE errors) and warns about commands LD_PRELOAD cannot reach. */
+ * (FILE:LINE errors), warns about commands LD_PRELOAD cannot reach, and
+ * tells the wrapper whether to start the backstop (ctl/backstop.c). */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,11 +49,19 @@ out:
 	return rc;
 }
 
+/*
+ * Validate the configuration; with a backstop setting (b != NULL), warn
+ * when it is off and print on stdout what the wrapper must do: "backstop"
+ * (exec the supervisor) or "preload" (LD_PRELOAD only). path is the
+ * command when known, for the warnings about programs LD_PRELOAD cannot
+ * reach.
+ */
 static int
-ctl_check_config(void)
+ctl_check_config(const enum ctl_backstop *b, const char *path)
 {
 	struct config cfg;
 	char source[4096], err[1024];
+	enum ctl_backstop eff;
 
 	if (settings_load(&cfg, source, sizeof(source), err,
 	    sizeof(err)) < 0) {
@@ -60,52 +70,48 @@ ctl_check_config(void)
 	}
 	if (settings_warning(source, err, sizeof(err)))
 		fprintf(stderr, "socksify: warning: %s\n", err);
+	eff = ctl_backstop_effective(b != NULL ? *b : CTL_BACKSTOP_NOT_BUILT,
+	    &cfg);
+	if (b != NULL)
+		ctl_backstop_warn_off(eff, source);
+	if (path != NULL)
+		ctl_backstop_warn_command(eff, path,
+		    ctl_is_static_elf(path) == 1);
+	if (b != NULL)
+		printf("%s\n", eff == CTL_BACKSTOP_ON ? "backstop" : "preload");
 	return 0;
-}
-
-static void
-ctl_check_command(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) &&
-	    geteuid() != 0)
-		fprintf(stderr, "socksify: warning: %s is setuid/setgid: the "
-		    "dynamic loader ignores LD_PRELOAD for it, so its "
-		    "traffic is NOT proxied\n", path);
-	if (ctl_is_static_elf(path) == 1)
-		fprintf(stderr, "socksify: warning: %s is statically linked: "
-		    "LD_PRELOAD cannot reach it, so its traffic is NOT "
-		    "proxied\n", path);
 }
 
 static void
 ctl_usage(FILE *f)
 {
-	fprintf(f, "usage: socksify-ctl check-config\n"
-	    "       socksify-ctl preflight COMMAND-PATH\n"
-	    "       socksify-ctl check [HOST:PORT]\n");
+	fprintf(f, "usage: socksify-ctl check-config [--backstop=yes|off|no]\n"
+	    "       socksify-ctl preflight [--backstop=yes|off|no] "
+	    "COMMAND-PATH\n"
+	    "       socksify-ctl check [--backstop=yes|off|no] [HOST:PORT]\n");
 }
 
 int
 main(int argc, char **argv)
 {
-	int rc;
+	enum ctl_backstop b = CTL_BACKSTOP_NOT_BUILT;
+	bool have_b = false;
+	int i = 2;
 
 	if (real_init() < 0) {
 		fprintf(stderr, "socksify-ctl: libc symbols not found\n");
 		return 1;
 	}
-	if (argc == 2 && strcmp(argv[1], "check-config") == 0)
-		return ctl_check_config();
-	if (argc == 3 && strcmp(argv[1], "preflight") == 0) {
-		rc = ctl_check_config();
-		if (rc == 0)
-			ctl_check_command(argv[2]);
-		return rc;
+	if (argc >= 3 && ctl_backstop_arg(argv[2], &b) == 0) {
+		have_b = true;
+		i = 3;
 	}
-	if ((argc == 2 || argc == 3) && strcmp(argv[1], "check") == 0)
-		return ctl_check(argc == 3 ? argv[2] : NULL);
+	if (argc == i && strcmp(argv[1], "check-config") == 0)
+		return ctl_check_config(have_b ? &b : NULL, NULL);
+	if (argc == i + 1 && strcmp(argv[1], "preflight") == 0)
+		return ctl_check_config(have_b ? &b : NULL, argv[i]);
+	if ((argc == i || argc == i + 1) && strcmp(argv[1], "check") == 0)
+		return ctl_check(argc == i + 1 ? argv[i] : NULL, b);
 	ctl_usage(stderr);
 	return 2;
 }

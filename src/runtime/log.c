@@ -71,6 +71,12 @@ log_stamp(char *buf, size_t cap)
 	return rc > 0 && (size_t)rc < cap - n ? n + (size_t)rc : n;
 }
 
+enum log_level
+log_get_level(void)
+{
+	return log_level;
+}
+
 void
 log_set_level(enum log_level level)
 {

@@ -9,6 +9,9 @@
 /* Set the threshold (from the config, at init). Default LOG_LEVEL_ERROR. */
 void log_set_level(enum log_level level);
 
+/* The threshold, for callers that would build a costly line. */
+enum log_level log_get_level(void);
+
 /* Print "socksify: <message>\n" when level <= threshold. Never changes errno. */
 void log_msg(enum log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -1088,3 +1088,69 @@ ssh_socks_saw()
 {
 	grep -Eq "target $1 port $2"$'\r?$' "$SX_TMP/ssh-socks.sshd.log"
 }
+
+# ---------------------------------------------------------------------------
+# The backstop (backstop*.sh): the seccomp supervisor the wrapper starts,
+# static test programs it must cover, a relay that makes the proxy slow.
+# Added at the end; the functions above are unchanged.
+
+SX_SUPERVISE=${SOCKSIFY_SUPERVISE:-}
+
+# sx_require_backstop: the build has the supervisor.
+sx_require_backstop()
+{
+	[ "${SOCKSIFY_BACKSTOP_BUILT:-}" = yes ] ||
+	    sx_skip "built without the backstop (no libseccomp at configure)"
+	[ -x "$SX_SUPERVISE" ] ||
+	    sx_skip "SOCKSIFY_SUPERVISE=$SX_SUPERVISE is not executable"
+}
+
+# sx_build_static NAME [CC FLAGS...]: tests/helpers/NAME.c as a static,
+# non-PIE program $SX_TMP/NAME (LD_PRELOAD cannot reach it); prints the
+# path.
+sx_build_static()
+{
+	local name=$1 out
+	shift
+	sx_require_bin cc
+	out=$SX_TMP/$name
+	cc -std=gnu11 -O2 -Wall -Wextra -static -no-pie -pthread "$@" \
+	    -o "$out" "$SX_HELPERS/$name.c" >&2 ||
+	    sx_error "cannot build $SX_HELPERS/$name.c statically (libc6-dev)"
+	printf '%s\n' "$out"
+}
+
+# start_delay_relay NS ADDR TARGET_HOST TARGET_PORT MS: a TCP relay on
+# ADDR (port from the kernel) that holds every chunk MS ms in each
+# direction before passing it to TARGET: a proxy 2*MS ms away. Proxy
+# traffic for the client. Sets SX_LAST_PID/PORT.
+start_delay_relay()
+{
+	sx_bg_listen "delay relay" "$1" "$SX_TMP/relay.$2.log" \
+	    "$SX_PYTHON" -u "$SX_HELPERS/delay_relay.py" "$2" "$3" "$4" "$5"
+	sx_allow_proxy "$2" "$SX_LAST_PORT"
+}
+
+# start_http_many NS ADDR: as start_http (same files, same log), but with a
+# listen backlog of 256 instead of http.server's 5, for many clients at
+# once. Sets SX_LAST_PID/PORT.
+start_http_many()
+{
+	SX_HTTP_DIR=$SX_TMP/www
+	SX_HTTP_FILE=$SX_HTTP_DIR/file
+	if [ ! -e "$SX_HTTP_FILE" ]; then
+		mkdir -p "$SX_HTTP_DIR"
+		"$SX_PYTHON" -c 'import sys
+for i in range(1024):
+	sys.stdout.write("%05d socksify test payload %s\n" % (i, "x" * 30))' \
+		    >"$SX_HTTP_FILE"
+	fi
+	sx_bg_listen http "$1" "$SX_TMP/http.$2.log" "$SX_PYTHON" -u -c '
+import functools, http.server, socket, sys
+class Server(http.server.ThreadingHTTPServer):
+	request_queue_size = 256
+	address_family = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+    directory=sys.argv[2])
+Server((sys.argv[1], 0), handler).serve_forever()' "$2" "$SX_HTTP_DIR"
+}

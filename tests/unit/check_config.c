@@ -99,6 +99,7 @@ START_TEST(defaults_values)
 	ck_assert_uint_eq(c.n_rules, 0);
 	ck_assert_str_eq(c.log_file, "");
 	ck_assert(!c.pipeline);
+	ck_assert(c.backstop);
 }
 END_TEST
 
@@ -914,6 +915,21 @@ START_TEST(set_pipeline)
 }
 END_TEST
 
+START_TEST(set_backstop)
+{
+	good("backstop = off");
+	ck_assert(!c.backstop);
+	good("backstop = off\nbackstop = ON");
+	ck_assert(c.backstop);
+	good("backstop = no");
+	ck_assert(!c.backstop);
+	good("backstop = yes");
+	ck_assert(c.backstop);
+	bad("backstop = 0", "t.conf:1: bad value '0' for 'backstop' (on, off)");
+	bad("backstop =", "t.conf:1: missing value for 'backstop'");
+}
+END_TEST
+
 /* Rules parsed from text, then matched: file order is match order. */
 START_TEST(parse_rules_first_match)
 {
@@ -1069,6 +1085,7 @@ config_suite(void)
 	tcase_add_test(tc, set_rule_limit);
 	tcase_add_test(tc, set_log_file);
 	tcase_add_test(tc, set_pipeline);
+	tcase_add_test(tc, set_backstop);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("config_parse");

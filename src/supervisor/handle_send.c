@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/* sendto()/sendmsg()/sendmmsg() with a destination address. The filter
+ * traps sendto only with an address; sendmsg and sendmmsg always (their
+ * address is in memory): without one they are let through at once.
+ * Datagrams to direct destinations are let through; datagrams that would
+ * need the proxy are refused for now (UDP ASSOCIATE out of process is
+ * policy to come); TCP Fast Open goes through the proxy like connect(). */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "runtime/log.h"
+#include "supervisor/connect_op.h"
+#include "supervisor/handle.h"
+#include "supervisor/policy.h"
+
+#define HANDLE_MMSG_MAX	1024	/* UIO_MAXIOV: the kernel's own limit */
+
+/* One destination of a send on socket fd (ours). */
+static enum loop_verdict
+handle_dest(struct loop *l, const struct seccomp_notif *req, int fd,
+    const struct sockaddr_storage *ss, socklen_t len, int flags,
+    const struct connect_payload *payload, struct target_reply *r)
+{
+	struct policy_decision d = { .socktype = 0 };
+
+	switch (policy_decide(l->rt, fd, (const struct sockaddr *)ss, len,
+	    &d)) {
+	case POLICY_DIRECT:
+		return LOOP_REPLY;
+	case POLICY_REFUSE:
+		r->cont = false;
+		r->error = d.err;
+		return LOOP_REPLY;
+	case POLICY_PROXY:
+		break;
+	}
+	if (d.socktype == SOCK_STREAM) {
+		if (!(flags & MSG_FASTOPEN) || payload == NULL ||
+		    handle_sock_domain(fd) != ss->ss_family)
+			return LOOP_REPLY;	/* TCP ignores the address, or
+						   the kernel refuses it */
+		fd = dup(fd);	/* the op owns its own copy */
+		if (fd < 0) {
+			r->cont = false;
+			r->error = errno;
+			return LOOP_REPLY;
+		}
+		return connect_op_start(l, req, fd,
+		    (const struct sockaddr *)ss, len, &d, payload, r);
+	}
+	log_error("UDP to %s refused: the backstop does not relay UDP yet "
+	    "(%s)", handle_fmt((const struct sockaddr *)ss),
+	    handle_who((pid_t)req->pid));
+	r->cont = false;
+	r->error = EACCES;
+	return LOOP_REPLY;
+}
+
+/* A send to (addr, addrlen) on the target's descriptor sockfd. */
+static enum loop_verdict
+handle_send_to(struct loop *l, const struct seccomp_notif *req, int sockfd,
+    uint64_t addr, uint64_t addrlen, int flags,
+    const struct connect_payload *payload, struct target_reply *r)
+{
+	struct sockaddr_storage ss;
+	enum loop_verdict v;
+	int fd;
+
+	if (handle_sockaddr(req, addr, addrlen, &ss, r) <= 0)
+		return LOOP_REPLY;
+	fd = handle_take_fd(l, req, sockfd, r);
+	if (fd < 0)
+		return LOOP_REPLY;
+	v = handle_dest(l, req, fd, &ss, (socklen_t)addrlen, flags, payload,
+	    r);
+	(void)close(fd);
+	return v;
+}
+
+enum loop_verdict
+handle_sendto(struct loop *l, const struct seccomp_notif *req,
+    struct target_reply *r)
+{
+	struct connect_payload p = { req->data.args[1], req->data.args[2] };
+
+	return handle_send_to(l, req, (int)req->data.args[0],
+	    req->data.args[4], req->data.args[5], (int)req->data.args[3], &p,
+	    r);
+}
+
+/* The payload of a one-iovec message, for TCP Fast Open; else NULL
+ * (more iovecs: only the first is sent with the connect). */
+static const struct connect_payload *
+handle_msg_payload(const struct seccomp_notif *req, const struct msghdr *m,
+    struct connect_payload *p)
+{
+	struct iovec iov;
+
+	if (m->msg_iovlen < 1 || target_read((pid_t)req->pid,
+	    (uintptr_t)m->msg_iov, &iov, sizeof(iov)) < 0)
+		return NULL;
+	p->addr = (uintptr_t)iov.iov_base;
+	p->len = iov.iov_len;
+	return p;
+}
+
+enum loop_verdict
+handle_sendmsg(struct loop *l, const struct seccomp_notif *req,
+    struct target_reply *r)
+{
+	struct connect_payload p;
+	struct msghdr m;
+	int rc;
+
+	rc = target_read((pid_t)req->pid, req->data.args[1], &m, sizeof(m));
+	if (rc < 0 && rc != -EFAULT && rc != -ESRCH) {
+		log_error("backstop: cannot inspect a call of %s (%s): refused",
+		    handle_who((pid_t)req->pid), strerror(-rc));
+		r->cont = false;
+		r->error = EACCES;
+		return LOOP_REPLY;
+	}
+	if (rc < 0 || m.msg_name == NULL || m.msg_namelen == 0)
+		return LOOP_REPLY;	/* no address: nothing to judge */
+	return handle_send_to(l, req, (int)req->data.args[0],
+	    (uintptr_t)m.msg_name, m.msg_namelen, (int)req->data.args[2],
+	    handle_msg_payload(req, &m, &p), r);
+}
+
+/* Every message with an address must be allowed, or the whole call is
+ * refused (the kernel would send the first ones; we cannot send part of
+ * a batch and let the rest through). */
+enum loop_verdict
+handle_sendmmsg(struct loop *l, const struct seccomp_notif *req,
+    struct target_reply *r)
+{
+	static struct mmsghdr v[HANDLE_MMSG_MAX];
+	struct sockaddr_storage ss;
+	unsigned int n = (unsigned int)req->data.args[2], i;
+	int fd = -1, rc;
+
+	if (n > HANDLE_MMSG_MAX)
+		n = HANDLE_MMSG_MAX;
+	rc = target_read((pid_t)req->pid, req->data.args[1], v,
+	    n * sizeof(v[0]));
+	if (rc < 0 && rc != -EFAULT && rc != -ESRCH) {
+		log_error("backstop: cannot inspect a call of %s (%s): refused",
+		    handle_who((pid_t)req->pid), strerror(-rc));
+		r->cont = false;
+		r->error = EACCES;
+		return LOOP_REPLY;
+	}
+	if (rc < 0)
+		return LOOP_REPLY;
+	for (i = 0; i < n && r->cont && r->error == 0; i++) {
+		if (v[i].msg_hdr.msg_name == NULL ||
+		    v[i].msg_hdr.msg_namelen == 0)
+			continue;
+		rc = handle_sockaddr(req, (uintptr_t)v[i].msg_hdr.msg_name,
+		    v[i].msg_hdr.msg_namelen, &ss, r);
+		if (rc <= 0)
+			continue;
+		if (fd < 0)
+			fd = handle_take_fd(l, req, (int)req->data.args[0], r);
+		if (fd < 0)
+			break;
+		/* No Fast Open through a batch: one connect per socket. */
+		(void)handle_dest(l, req, fd, &ss, v[i].msg_hdr.msg_namelen,
+		    (int)req->data.args[3] & ~MSG_FASTOPEN, NULL, r);
+	}
+	if (fd >= 0)
+		(void)close(fd);
+	return LOOP_REPLY;
+}

@@ -207,6 +207,7 @@ static const struct {
 	{ "rule",		config_set_rule },
 	{ "log_file",		set_path },
 	{ "pipeline",		set_word },
+	{ "dns_server",		config_set_dns_server },
 };
 
 static int

@@ -42,6 +42,10 @@ int (*real_gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *,
 int (*real_dup2)(int, int);
 int (*real_dup3)(int, int, int);
 int (*real_close_range)(unsigned int, unsigned int, int);
+int (*real_res_ninit)(struct __res_state *);
+void (*real_res_nclose)(struct __res_state *);
+int (*real_res_nsend)(struct __res_state *, const unsigned char *, int,
+    unsigned char *, int);
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 static int real_status;
@@ -86,6 +90,10 @@ real_resolve(void)
 	REAL(dup2);
 	REAL(dup3);
 	REAL(close_range);
+	/* <resolv.h> renames these to the __res_* symbols glibc exports. */
+	*(void **)&real_res_ninit = real_lookup("__res_ninit");
+	*(void **)&real_res_nclose = real_lookup("__res_nclose");
+	*(void **)&real_res_nsend = real_lookup("__res_nsend");
 	if (real_connect == NULL || real_close == NULL ||
 	    real_getpeername == NULL || real_getaddrinfo == NULL ||
 	    real_freeaddrinfo == NULL || real_sendto == NULL ||

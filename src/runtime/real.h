@@ -45,6 +45,14 @@ extern int (*real_gethostbyaddr_r)(const void *, socklen_t, int,
 extern int (*real_dup2)(int, int);
 extern int (*real_dup3)(int, int, int);
 extern int (*real_close_range)(unsigned int, unsigned int, int);
+/* Optional (NULL when libc has no resolver of its own, before glibc
+ * 2.34): the resolver library on a private state, for the DNS answerer's
+ * local names. */
+struct __res_state;	/* <resolv.h>, whose macros (p_type...) stay out */
+extern int (*real_res_ninit)(struct __res_state *);
+extern void (*real_res_nclose)(struct __res_state *);
+extern int (*real_res_nsend)(struct __res_state *, const unsigned char *,
+    int, unsigned char *, int);
 
 /*
  * Resolve every real_* pointer. Thread-safe and idempotent (pthread_once).

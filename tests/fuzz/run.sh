@@ -7,7 +7,7 @@
 #
 # Environment: srcdir (source top; default: two levels above this script),
 # CC (default clang), FUZZ_CFLAGS (extra flags), FUZZ_HARNESSES (names to
-# run, default all four), SOCKSIFY_TEST_STRICT=1 (a missing clang or
+# run, default all), SOCKSIFY_TEST_STRICT=1 (a missing clang or
 # libFuzzer is an error, 99, instead of a skip, 77).
 #
 # Exit status: 0 when no harness crashed, 1 on a crash, a failed check, a
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${srcdir:-$here/../..}
 srcdir=$(cd "$srcdir" && pwd)
 CC=${CC:-clang}
-harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url http}
+harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url http dns}
 
 skip() {
 	echo "fuzz: SKIP: $1" >&2
@@ -84,6 +84,12 @@ for name in $harnesses; do
 	if [ -d "$srcdir/tests/fuzz/corpus/$name" ]; then
 		cp "$srcdir/tests/fuzz/corpus/$name"/* "$work/corpus/$name/" \
 		    2>/dev/null
+	fi
+	# dns: the queries captured from real clients are the seeds too.
+	if [ "$name" = dns ]; then
+		cp "$srcdir"/tests/unit/fixtures/dns/*.udp \
+		    "$srcdir"/tests/unit/fixtures/dns/*.tcp "$work/corpus/dns/" ||
+		    { echo "fuzz: dns: no captured queries" >&2; status=1; }
 	fi
 	echo "fuzz: $name: running ${seconds}s"
 	"$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \

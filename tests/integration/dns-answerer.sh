@@ -28,7 +28,7 @@ long=
 for c in a b c d; do
 	long+=$(printf "$c%.0s" $(seq 49)).
 done
-long+=test
+long+="test"
 sx_dns_setup
 sx_netns_etc "$SX_NS_C" resolv.conf < <(printf '%s\n' \
     "nameserver 127.0.0.53" "options timeout:3 attempts:1")
@@ -54,7 +54,7 @@ chmod 644 "$conf" "$conf_nofwd"
 mkdir -p "$SX_TMP/go"
 cp "$SX_HELPERS/goresolve.go" "$SX_TMP/go/" || sx_error "goresolve.go"
 (cd "$SX_TMP/go" && GOCACHE=$SX_TMP/go/cache GOPATH=$SX_TMP/go/path \
-    GO111MODULE=off GOFLAGS= go build -o goresolve goresolve.go) \
+    GO111MODULE=off GOFLAGS="" go build -o goresolve goresolve.go) \
     >"$SX_TMP/go.build" 2>&1 || { cat "$SX_TMP/go.build" >&2;
     sx_error "cannot build tests/helpers/goresolve.go"; }
 

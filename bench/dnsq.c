@@ -7,7 +7,8 @@
  * Sends N queries (default 100000) for "q<i % NAMES>.SUFFIX" (NAMES
  * default 1000, SUFFIX "bench.test", TYPE 1 = A) to ADDR:PORT (port 53),
  * keeping up to WINDOW (default 16) unanswered at a time on one connected
- * UDP socket; a query unanswered for 1 s counts as lost and is replaced.
+ * UDP socket; a query unanswered for 1 s counts as lost and is replaced;
+ * 3 s without any answer ends the run.
  * Answers are matched by ID and checked for QR, the question's name and
  * RCODE NOERROR.
  *
@@ -88,7 +89,7 @@ main(int argc, char **argv)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct slot slots[MAXWIN];
 	uint8_t q[512], r[4096];
-	double t0, t1, t;
+	double t0, t1, t, last;
 	uint16_t nextid = 1;
 	struct pollfd pfd;
 	ssize_t len;
@@ -120,7 +121,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	memset(slots, 0, sizeof(slots));
-	t0 = now();
+	t0 = last = now();
 	while (answers + lost < n) {
 		/* Fill the window. */
 		for (i = 0; i < win && sent < n; i++) {
@@ -155,6 +156,7 @@ main(int argc, char **argv)
 					    memcmp(r + 12, q + 12, ql - 12) != 0)
 						bad++;
 					answers++;
+					last = now();
 					slots[i].busy = 0;
 					busy--;
 				}
@@ -170,6 +172,10 @@ main(int argc, char **argv)
 		}
 		if (busy == 0 && sent >= n)
 			break;
+		if (t - last > 3.0) {
+			fprintf(stderr, "dnsq: no answer for 3 s, giving up\n");
+			break;
+		}
 	}
 	t1 = now();
 	printf("answers=%lu lost=%lu bad=%lu seconds=%.3f qps=%.0f "

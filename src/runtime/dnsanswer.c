@@ -234,7 +234,8 @@ ans_query(struct ans *a)
 		return ans_empty(a, DNS_RCODE_BADVERS);
 	if (!dnsanswer_active(a->rt) || a->rt->status < 0) {
 		log_error("dns query refused: %s", a->rt->status < 0 ?
-		    a->rt->error : "the DNS answerer is off (dns = local)");
+		    a->rt->error : a->rt->bootstrap ? "socksify is still "
+		    "initialising" : "the DNS answerer is off (dns = local)");
 		return ans_empty(a, DNS_RCODE_REFUSED);
 	}
 	if (q->class != DNS_CLASS_IN)

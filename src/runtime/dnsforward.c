@@ -99,8 +99,7 @@ fwd_local(struct fwd *f, uint8_t **resp)
 	struct __res_state st;
 	int n;
 
-	if (real_res_ninit == NULL || real_res_nsend == NULL ||
-	    real_res_nclose == NULL) {
+	if (real_resolver_init() < 0) {
 		log_error("dns %s: libc has no resolver to ask", f->what);
 		return -ENOSYS;
 	}

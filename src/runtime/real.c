@@ -90,10 +90,6 @@ real_resolve(void)
 	REAL(dup2);
 	REAL(dup3);
 	REAL(close_range);
-	/* <resolv.h> renames these to the __res_* symbols glibc exports. */
-	*(void **)&real_res_ninit = real_lookup("__res_ninit");
-	*(void **)&real_res_nclose = real_lookup("__res_nclose");
-	*(void **)&real_res_nsend = real_lookup("__res_nsend");
 	if (real_connect == NULL || real_close == NULL ||
 	    real_getpeername == NULL || real_getaddrinfo == NULL ||
 	    real_freeaddrinfo == NULL || real_sendto == NULL ||
@@ -108,4 +104,27 @@ real_init(void)
 {
 	(void)pthread_once(&real_once, real_resolve);
 	return real_status;
+}
+
+static pthread_once_t real_resolver_once = PTHREAD_ONCE_INIT;
+
+/* <resolv.h> renames res_ninit/res_nclose to the __res_* symbols glibc
+ * exports; res_nsend has its own default version since glibc 2.34
+ * (__res_nsend is only a compat symbol there, invisible to dlsym). */
+static void
+real_resolve_resolver(void)
+{
+	*(void **)&real_res_ninit = real_lookup("__res_ninit");
+	*(void **)&real_res_nclose = real_lookup("__res_nclose");
+	*(void **)&real_res_nsend = real_lookup("res_nsend");
+	if (real_res_nsend == NULL)
+		*(void **)&real_res_nsend = real_lookup("__res_nsend");
+}
+
+int
+real_resolver_init(void)
+{
+	(void)pthread_once(&real_resolver_once, real_resolve_resolver);
+	return real_res_ninit != NULL && real_res_nclose != NULL &&
+	    real_res_nsend != NULL ? 0 : -ENOSYS;
 }

@@ -8,14 +8,15 @@
 # (one name map), PTR of a placeholder is the name, MX without dns_server
 # is an immediate NODATA, EDNS and DO are echoed, a long answer sets TC and
 # dig gets it over TCP, garbage gets FORMERR or nothing. With dns_server =
-# dnsmasq in the server namespace, MX comes back through microsocks. Leak
+# dnsmasq in the server namespace, MX comes back through microsocks; a
+# local_domain name is asked of the client's own resolver (libc). Leak
 # and port-53 counters stay 0: every question is answered on loopback or
 # through the proxy.
 if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-sx_setup microsocks dnsmasq dig host nslookup getent node go
+sx_setup microsocks dnsmasq dig host nslookup getent node go unshare mount
 sx_require_resolve
 SX_DNSD=$top_builddir/tests/helpers/dnsd
 [ -x "$SX_DNSD" ] || sx_skip "$SX_DNSD not built (make check)"
@@ -42,13 +43,25 @@ sx_bg_udp dnsmasq "$SX_NS_S" "$SX_TMP/dnsmasq.log" dnsmasq -k \
     --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
     --listen-address="$SX_SERVER4" --port=53 --mx-host="$name,$mx,10" \
     --log-queries --log-facility=- --pid-file="$SX_TMP/dnsmasq.pid"
+# The client's own resolver for local names (local_domain = .lan), on
+# loopback: the answerer asks it through libc for names the policy
+# resolves locally.
+sx_bg_udp "local dnsmasq" "$SX_NS_C" "$SX_TMP/dnsmasq-local.log" dnsmasq -k \
+    --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
+    --listen-address=127.0.0.2 --port=53 --address=/printer.lan/192.168.7.7 \
+    --mx-host=printer.lan,mx.lan,5 --log-queries --log-facility=- \
+    --pid-file="$SX_TMP/dnsmasq-local.pid"
+printf 'nameserver 127.0.0.2\noptions timeout:2 attempts:1\n' \
+    >"$SX_TMP/resolv.local"
 start_microsocks "$SX_NS_P" "$SX_PROXY4"
 proxy=socks5://$SX_PROXY4:$SX_LAST_PORT
 conf=$SX_TMP/socksify.conf
 conf_nofwd=$SX_TMP/socksify-nofwd.conf
 sx_conf "$conf" "proxy = $proxy" "timeout = 5" "dns_server = $SX_SERVER4"
 sx_conf "$conf_nofwd" "proxy = $proxy" "timeout = 5"
-chmod 644 "$conf" "$conf_nofwd"
+conf_local=$SX_TMP/socksify-local.conf
+sx_conf "$conf_local" "proxy = $proxy" "timeout = 5" "local_domain = .lan"
+chmod 644 "$conf" "$conf_nofwd" "$conf_local"
 
 # Go's resolver, built here (standard library only, no network).
 mkdir -p "$SX_TMP/go"
@@ -80,8 +93,14 @@ d1=\$!
 env -u LD_PRELOAD SOCKSIFY_CONF="$conf_nofwd" "$SX_DNSD" -l 127.0.0.54 \
     -p 53 -P dnsd2.port >dnsd2.log 2>&1 &
 d2=\$!
+# A third with local_domain = .lan, whose libc resolver (resolv.conf, in a
+# mount namespace of its own) is the local dnsmasq.
+env -u LD_PRELOAD SOCKSIFY_CONF="$conf_local" unshare -m sh -c \
+    'mount --bind "$SX_TMP/resolv.local" /etc/resolv.conf &&
+    exec "$SX_DNSD" -l 127.0.0.55 -p 53 -P dnsd3.port' >dnsd3.log 2>&1 &
+d3=\$!
 for _ in \$(seq 50); do
-	[ -s dnsd1.port ] && [ -s dnsd2.port ] && break
+	[ -s dnsd1.port ] && [ -s dnsd2.port ] && [ -s dnsd3.port ] && break
 	sleep 0.1
 done
 
@@ -139,7 +158,10 @@ r = ask(b"\x12\x36\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00" +
 print("long", "none" if r is None else "id=%s rcode=%d" % (r[:2].hex(), r[3] & 15))
 r = ask(b"\x12\x37\x81\x80" + b"\x00" * 8)
 print("response", "none" if r is None else "reply")'
-kill \$d1 \$d2
+run local-a nsx dig @127.0.0.55 +short +tries=1 printer.lan A
+run local-mx nsx dig @127.0.0.55 +short +tries=1 printer.lan MX
+run local-remote nsx dig @127.0.0.55 +short +tries=1 $name A
+kill \$d1 \$d2 \$d3
 wait
 EOF
 leak_reset
@@ -215,6 +237,17 @@ sx_check "a name over 255 bytes: FORMERR" \
     out_has garbage "^long id=1236 rcode=1\$"
 sx_check "a response sent to us: no reply" \
     out_has garbage "^response none\$"
+sx_check "local_domain name, A: the local resolver's 192.168.7.7" \
+    out_is local-a 192.168.7.7
+sx_check "local_domain name, MX: the local resolver's 5 mx.lan." \
+    out_is local-mx "5 mx.lan."
+sx_check "the local resolver was asked for printer.lan MX (res_nsend)" \
+    grep -Fq "query[MX] printer.lan from 127.0.0.1" \
+    "$SX_TMP/dnsmasq-local.log"
+sx_check "... but a remote name still gets its placeholder ($ph4)" \
+    out_is local-remote "$ph4"
+sx_check "the local resolver never heard of $name" \
+    sx_not grep -Fq "$name" "$SX_TMP/dnsmasq-local.log"
 sx_check "the proxy was asked for the dns_server ($SX_SERVER4:53)" \
     grep -Fq "connected to $SX_SERVER4:53" \
     "$SX_TMP/microsocks.$SX_PROXY4.log"
@@ -225,7 +258,7 @@ sx_check "leak counter is 0" test "$(leak_count)" -eq 0
 [ "$SX_FAILED" -eq 0 ] || {
 	sx_show client.out "$SX_TMP/client.out"
 	for f in "$out"/*.out "$out"/*.err "$out"/dnsd*.log \
-	    "$SX_TMP/dnsmasq.log"; do
+	    "$SX_TMP/dnsmasq.log" "$SX_TMP/dnsmasq-local.log"; do
 		[ -s "$f" ] && sx_show "${f##*/}" "$f"
 	done
 }

@@ -213,6 +213,7 @@ static const struct {
 	{ "log_file",		set_path },
 	{ "pipeline",		set_word },
 	{ "backstop",		set_word },
+	{ "dns_server",		config_set_dns_server },
 };
 
 static int

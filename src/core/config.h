@@ -11,6 +11,7 @@
 
 #include "core/proxy_url.h"
 #include "core/rules.h"
+#include "core/socks5.h"
 
 enum log_level {
 	LOG_LEVEL_QUIET = 0,
@@ -82,13 +83,19 @@ struct config {
 					   when no authentication is used */
 	bool backstop;			/* run commands under the seccomp
 					   supervisor (socksify-supervise) */
+	/* A resolver reachable from the proxy side: DNS questions the
+	 * answerer cannot answer itself go there over TCP, through the
+	 * proxy (IPv4, IPv6 or a name the proxy resolves; port 53). */
+	bool has_dns_server;
+	struct socks5_addr dns_server;
 };
 
 /*
  * Fill *c with the defaults: no proxy, no local nets/domains, timeout
  * 10000 ms, log level error, remote DNS, placeholders 198.18.0.0/15 and
  * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied, no chain,
- * fallbacks, upstreams or rules, log to stderr, no pipelining, backstop on.
+ * fallbacks, upstreams or rules, log to stderr, no pipelining, backstop on,
+ * no dns_server.
  */
 void config_defaults(struct config *c);
 

@@ -39,5 +39,7 @@ int config_set_upstream(struct config *c, const char *key, char *v,
     const struct config_ctx *x);
 int config_set_rule(struct config *c, const char *key, char *v,
     const struct config_ctx *x);
+int config_set_dns_server(struct config *c, const char *key, char *v,
+    const struct config_ctx *x);
 
 #endif

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The routing keys of the config: proxy, chain, fallback, upstream, rule.
+ * The routing keys of the config: proxy, chain, fallback, upstream, rule,
+ * dns_server.
  * Pure text -> struct config, like the rest of config.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -228,3 +230,98 @@ config_set_rule(struct config *c, const char *key, char *v,
 }
 
 /* local/direct (CIDRs) and local_domain (patterns); all or nothing. */
+
+/* A host name as the proxy would get it: [A-Za-z0-9_-] labels. */
+static bool
+dns_host_valid(const char *h)
+{
+	size_t i, label = 0, len = strlen(h);
+
+	if (len == 0 || len > 253)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (h[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' &&
+		    h[i] <= 'Z') || (h[i] >= '0' && h[i] <= '9') ||
+		    h[i] == '-' || h[i] == '_') || ++label > 63)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * "dns_server = ADDR[:PORT]": an IPv4 address, an IPv6 address (in
+ * brackets when a port follows), or a host name that the proxy resolves;
+ * port 53 unless given. "none" removes it.
+ */
+int
+config_set_dns_server(struct config *c, const char *key, char *v,
+    const struct config_ctx *x)
+{
+	struct socks5_addr a;
+	char host[256], *port = NULL, *p;
+	unsigned long pn = 53;
+	bool bracket = false;
+	size_t n;
+
+	if (strcmp(v, "none") == 0) {
+		c->has_dns_server = false;
+		memset(&c->dns_server, 0, sizeof(c->dns_server));
+		return 0;
+	}
+	if (v[0] == '[') {
+		p = strchr(v, ']');
+		if (p == NULL || (p[1] != '\0' && p[1] != ':'))
+			goto bad;
+		n = (size_t)(p - v - 1);
+		port = p[1] == ':' ? p + 2 : NULL;
+		v++;
+		bracket = true;
+	} else if ((p = strchr(v, ':')) != NULL && strchr(p + 1, ':') ==
+	    NULL) {
+		n = (size_t)(p - v);
+		port = p + 1;
+	} else
+		n = strlen(v);
+	if (n == 0 || n >= sizeof(host))
+		goto bad;
+	memcpy(host, v, n);
+	host[n] = '\0';
+	if (port != NULL) {
+		if (*port == '\0' || strlen(port) > 5)
+			goto bad;
+		for (pn = 0, p = port; *p != '\0'; p++) {
+			if (*p < '0' || *p > '9')
+				goto bad;
+			pn = pn * 10 + (unsigned long)(*p - '0');
+		}
+		if (pn == 0 || pn > 65535)
+			goto bad;
+	}
+	memset(&a, 0, sizeof(a));
+	if (!bracket && inet_pton(AF_INET, host, a.addr) == 1) {
+		a.atyp = SOCKS5_ATYP_IPV4;
+		a.len = 4;
+	} else if (inet_pton(AF_INET6, host, a.addr) == 1) {
+		a.atyp = SOCKS5_ATYP_IPV6;
+		a.len = 16;
+	} else if (!bracket && dns_host_valid(host)) {
+		a.atyp = SOCKS5_ATYP_DOMAIN;
+		a.len = (uint8_t)n;
+		memcpy(a.addr, host, n);
+	} else
+		goto bad;
+	a.port = (uint16_t)pn;
+	c->dns_server = a;
+	c->has_dns_server = true;
+	return 0;
+bad:
+	return cfg_err(x, "bad value '%s%s' for '%s' (ADDR[:PORT]: an IP "
+	    "address, [IPv6]:PORT or a host name; port 1 to 65535)",
+	    bracket ? "[" : "", v, key);
+}

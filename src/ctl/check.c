@@ -83,6 +83,9 @@ check_print_config(const struct config *c, const char *source)
 		printf("local domain:  %s\n", c->local_domains[i]);
 	printf("timeout:       %u ms\n", c->timeout_ms);
 	printf("dns:           %s\n", c->dns == DNS_REMOTE ? "remote" : "local");
+	if (c->has_dns_server)
+		printf("dns server:    %s  (through the proxy)\n",
+		    socks5_addr_format(&c->dns_server, buf, sizeof(buf)));
 	printf("udp:           %s\n", c->udp == UDP_PROXY ? "proxy" :
 	    c->udp == UDP_BLOCK ? "block" : "direct");
 	printf("hosts file:    %s\n", c->hosts_file[0] ? c->hosts_file :

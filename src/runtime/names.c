@@ -143,6 +143,27 @@ names_placeholder(const struct runtime *rt, const char *name, int family,
 	return 0;
 }
 
+bool
+names_local(const struct runtime *rt, const char *name)
+{
+	size_t i;
+	int rc;
+
+	if (rt->bootstrap || name == NULL || *name == '\0' ||
+	    names_is_numeric(name))
+		return true;
+	if (rt->status < 0)
+		return false;
+	if (rt->cfg.dns == DNS_LOCAL)
+		return true;
+	for (i = 0; i < rt->cfg.n_local_domains; i++)
+		if (rules_domain_match(rt->cfg.local_domains[i], name))
+			return true;
+	/* A rule sending this name direct means it resolves here too. */
+	rc = rules_first_match(rt->cfg.rules, rt->cfg.n_rules, name, NULL, 0);
+	return rc >= 0 && rt->cfg.rules[rc].action == RULE_DIRECT;
+}
+
 enum names_how
 names_resolve(const struct runtime *rt, const char *name, int family,
     struct names_result *r, int *err)
@@ -165,14 +186,7 @@ names_resolve(const struct runtime *rt, const char *name, int family,
 		*err = -EACCES;
 		return NAMES_ERROR;
 	}
-	if (rt->cfg.dns == DNS_LOCAL)
-		return NAMES_REAL;
-	for (i = 0; i < rt->cfg.n_local_domains; i++)
-		if (rules_domain_match(rt->cfg.local_domains[i], name))
-			return NAMES_REAL;
-	/* A rule sending this name direct means it resolves here too. */
-	rc = rules_first_match(rt->cfg.rules, rt->cfg.n_rules, name, NULL, 0);
-	if (rc >= 0 && rt->cfg.rules[rc].action == RULE_DIRECT)
+	if (names_local(rt, name))
 		return NAMES_REAL;
 	memset(r, 0, sizeof(*r));
 	n = strnlen(name, sizeof(r->canon) - 1);

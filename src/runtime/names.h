@@ -6,6 +6,7 @@
 #ifndef SOCKSIFY_RUNTIME_NAMES_H
 #define SOCKSIFY_RUNTIME_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -38,6 +39,14 @@ enum names_how {
  */
 enum names_how names_resolve(const struct runtime *rt, const char *name,
     int family, struct names_result *r, int *err);
+
+/*
+ * Does the policy resolve name locally (with the real resolver): numeric,
+ * dns = local, a local_domain, a rule sending the name direct, or the
+ * bootstrap state? That is exactly when names_resolve() says NAMES_REAL.
+ * false for a broken config (nothing may be resolved locally then).
+ */
+bool names_local(const struct runtime *rt, const char *name);
 
 /*
  * AI_ADDRCONFIG: drop the answers of a family this host has no address of

@@ -47,6 +47,10 @@ int (*real_dup2)(int, int);
 int (*real_dup3)(int, int, int);
 int (*real_close_range)(unsigned int, unsigned int, int);
 int (*real_fclose)(FILE *);
+int (*real_res_ninit)(struct __res_state *);
+void (*real_res_nclose)(struct __res_state *);
+int (*real_res_nsend)(struct __res_state *, const unsigned char *, int,
+    unsigned char *, int);
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 static int real_status;
@@ -202,4 +206,27 @@ real_close_early(int fd)
 		return -1;
 	}
 	return real_early_close(fd);
+}
+
+static pthread_once_t real_resolver_once = PTHREAD_ONCE_INIT;
+
+/* <resolv.h> renames res_ninit/res_nclose to the __res_* symbols glibc
+ * exports; res_nsend has its own default version since glibc 2.34
+ * (__res_nsend is only a compat symbol there, invisible to dlsym). */
+static void
+real_resolve_resolver(void)
+{
+	*(void **)&real_res_ninit = real_lookup("__res_ninit");
+	*(void **)&real_res_nclose = real_lookup("__res_nclose");
+	*(void **)&real_res_nsend = real_lookup("res_nsend");
+	if (real_res_nsend == NULL)
+		*(void **)&real_res_nsend = real_lookup("__res_nsend");
+}
+
+int
+real_resolver_init(void)
+{
+	(void)pthread_once(&real_resolver_once, real_resolve_resolver);
+	return real_res_ninit != NULL && real_res_nclose != NULL &&
+	    real_res_nsend != NULL ? 0 : -ENOSYS;
 }

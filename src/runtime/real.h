@@ -46,6 +46,14 @@ extern int (*real_gethostbyaddr_r)(const void *, socklen_t, int,
 extern int (*real_dup2)(int, int);
 extern int (*real_dup3)(int, int, int);
 extern int (*real_close_range)(unsigned int, unsigned int, int);
+/* The resolver library on a private state, for the DNS answerer's local
+ * names: NULL until real_resolver_init(), and after it when libc has no
+ * resolver of its own (before glibc 2.34, without libresolv loaded). */
+struct __res_state;	/* <resolv.h>, whose macros (p_type...) stay out */
+extern int (*real_res_ninit)(struct __res_state *);
+extern void (*real_res_nclose)(struct __res_state *);
+extern int (*real_res_nsend)(struct __res_state *, const unsigned char *,
+    int, unsigned char *, int);
 
 extern int (*real_fclose)(FILE *);
 
@@ -62,5 +70,15 @@ int real_close_early(int fd);
  * optional ones (close_range on old libcs) are left NULL.
  */
 int real_init(void);
+
+/*
+ * Resolve the real_res_* pointers, on first use only (thread-safe,
+ * idempotent): a symbol dlsym() does not find makes it allocate an error
+ * message, which deadlocks when the first hooked call comes from inside a
+ * malloc's own initialisation (jemalloc calls syscall(), which we hook),
+ * so real_init() must only look up what every libc has.  0, or -ENOSYS
+ * when one of them is missing.
+ */
+int real_resolver_init(void);
 
 #endif

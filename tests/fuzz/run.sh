@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${srcdir:-$here/../..}
 srcdir=$(cd "$srcdir" && pwd)
 CC=${CC:-clang}
-harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url http handshake}
+harnesses=${FUZZ_HARNESSES:-reply udp config proxy_url http handshake dns}
 
 skip() {
 	echo "fuzz: SKIP: $1" >&2
@@ -85,6 +85,12 @@ for name in $harnesses; do
 	if [ -d "$srcdir/tests/fuzz/corpus/$name" ]; then
 		cp "$srcdir/tests/fuzz/corpus/$name"/* "$work/corpus/$name/" \
 		    2>/dev/null
+	fi
+	# dns: the queries captured from real clients are the seeds too.
+	if [ "$name" = dns ]; then
+		cp "$srcdir"/tests/unit/fixtures/dns/*.udp \
+		    "$srcdir"/tests/unit/fixtures/dns/*.tcp "$work/corpus/dns/" ||
+		    { echo "fuzz: dns: no captured queries" >&2; status=1; }
 	fi
 	echo "fuzz: $name: running ${seconds}s"
 	"$bin" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \

@@ -100,6 +100,7 @@ START_TEST(defaults_values)
 	ck_assert_str_eq(c.log_file, "");
 	ck_assert(!c.pipeline);
 	ck_assert(c.backstop);
+	ck_assert(!c.has_dns_server);
 }
 END_TEST
 
@@ -267,6 +268,67 @@ START_TEST(set_udp)
 	ck_assert_int_eq(c.udp, UDP_PROXY);
 	bad("udp = off", "t.conf:1: bad value 'off' for 'udp' (proxy, block, "
 	    "direct)");
+}
+END_TEST
+
+#define DNS_SERVER_BAD(v) "t.conf:1: bad value '" v "' for 'dns_server' " \
+	"(ADDR[:PORT]: an IP address, [IPv6]:PORT or a host name; port 1 " \
+	"to 65535)"
+
+START_TEST(set_dns_server)
+{
+	static const char *const bad_values[] = { "1.2.3.4:", "1.2.3.4:0",
+	    "1.2.3.4:65536", "1.2.3.4:123456", "1.2.3.4:5x", "[::1", "[::1]x",
+	    "[::1]:", "[1.2.3.4]:53", "[dns.example]", "a..b", "-x_/y",
+	    "a b", ":53", "[]:53", NULL };
+	char line[128];
+	size_t i;
+
+	good("dns_server = 10.0.0.53");
+	ck_assert(c.has_dns_server);
+	ck_assert_uint_eq(c.dns_server.atyp, SOCKS5_ATYP_IPV4);
+	ck_assert(c.dns_server.len == 4 &&
+	    memcmp(c.dns_server.addr, "\x0a\0\0\x35", 4) == 0);
+	ck_assert_uint_eq(c.dns_server.port, 53);
+	good("dns_server = 10.0.0.53:5353");
+	ck_assert_uint_eq(c.dns_server.port, 5353);
+	good("dns_server = [2001:db8::53]:853");
+	ck_assert_uint_eq(c.dns_server.atyp, SOCKS5_ATYP_IPV6);
+	ck_assert_uint_eq(c.dns_server.len, 16);
+	ck_assert_uint_eq(c.dns_server.port, 853);
+	ck_assert_uint_eq(c.dns_server.addr[15], 0x53);
+	good("dns_server = 2001:db8::53");
+	ck_assert_uint_eq(c.dns_server.atyp, SOCKS5_ATYP_IPV6);
+	ck_assert_uint_eq(c.dns_server.port, 53);
+	good("dns_server = [::1]");
+	ck_assert_uint_eq(c.dns_server.port, 53);
+	good("dns_server = dns.corp.example:5300");
+	ck_assert_uint_eq(c.dns_server.atyp, SOCKS5_ATYP_DOMAIN);
+	ck_assert(c.dns_server.len == 16 && memcmp(c.dns_server.addr,
+	    "dns.corp.example", 16) == 0);
+	ck_assert_uint_eq(c.dns_server.port, 5300);
+	good("dns_server = 10.0.0.53\ndns_server = none");
+	ck_assert(!c.has_dns_server);
+	for (i = 0; bad_values[i] != NULL; i++) {
+		(void)snprintf(line, sizeof(line), "dns_server = %s",
+		    bad_values[i]);
+		config_defaults(&c);
+		err[0] = '\0';
+		ck_assert_int_eq(config_parse(&c, line, strlen(line), "t.conf",
+		    err, sizeof(err)), -EINVAL);
+		ck_assert_msg(strstr(err, "t.conf:1: bad value '") == err &&
+		    strstr(err, "' for 'dns_server' (ADDR[:PORT]") != NULL,
+		    "%s: %s", bad_values[i], err);
+		ck_assert(!c.has_dns_server);
+	}
+	bad("dns_server = 1.2.3.4:0", DNS_SERVER_BAD("1.2.3.4:0"));
+	bad("dns_server = [::1]x", DNS_SERVER_BAD("[::1]x"));
+	bad("dns_server =", "t.conf:1: missing value for 'dns_server'");
+	ck_assert_int_eq(config_set(&c, "dns_server", "a..b", "SOCKSIFY_X",
+	    err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "SOCKSIFY_X: bad value 'a..b' for 'dns_server' "
+	    "(ADDR[:PORT]: an IP address, [IPv6]:PORT or a host name; port 1 "
+	    "to 65535)");
 }
 END_TEST
 
@@ -1066,6 +1128,7 @@ config_suite(void)
 	tcase_add_test(tc, set_log_level);
 	tcase_add_test(tc, set_dns);
 	tcase_add_test(tc, set_udp);
+	tcase_add_test(tc, set_dns_server);
 	tcase_add_test(tc, set_placeholders);
 	tcase_add_test(tc, set_hosts_file);
 	tcase_add_test(tc, set_errors);

@@ -17,7 +17,10 @@ set_list(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
 {
 	bool nets = strcmp(key, "local_domain") != 0;
-	size_t *n = nets ? &c->n_local : &c->n_local_domains;
+	bool dns = strcmp(key, "dns_direct") == 0;
+	size_t *n = dns ? &c->n_dns_direct : nets ? &c->n_local :
+	    &c->n_local_domains;
+	struct rules_net *net = dns ? c->dns_direct : c->local;
 	size_t max = nets ? CONFIG_MAX_NETS : CONFIG_MAX_DOMAINS, old = *n;
 	char *tok;
 	int rc = 0;
@@ -26,7 +29,7 @@ set_list(struct config *c, const char *key, char *v,
 		if (*n == max)
 			rc = cfg_err(x, "too many '%s' entries (limit %zu)", key,
 			    max);
-		else if (nets && rules_parse_cidr(tok, &c->local[*n]) < 0)
+		else if (nets && rules_parse_cidr(tok, &net[*n]) < 0)
 			rc = cfg_err(x, "bad CIDR '%s' for '%s'", tok, key);
 		else if (!nets && !rules_domain_pattern_valid(tok))
 			rc = cfg_err(x, "bad domain pattern '%s' for '%s'", tok,
@@ -214,6 +217,7 @@ static const struct {
 	{ "pipeline",		set_word },
 	{ "backstop",		set_word },
 	{ "dns_server",		config_set_dns_server },
+	{ "dns_direct",		set_list },
 };
 
 static int

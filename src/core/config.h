@@ -88,6 +88,10 @@ struct config {
 	 * proxy (IPv4, IPv6 or a name the proxy resolves; port 53). */
 	bool has_dns_server;
 	struct socks5_addr dns_server;
+	/* Resolvers whose port-53 traffic goes direct on purpose (the
+	 * escape hatch); every other DNS question is answered in-process. */
+	struct rules_net dns_direct[CONFIG_MAX_NETS];
+	size_t n_dns_direct;
 };
 
 /*

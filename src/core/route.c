@@ -151,6 +151,30 @@ route_decide(const struct route_env *env, const struct route_dest *d,
 	    d->len < sizeof(struct sockaddr_in6)) ||
 	    (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
 		return;
+	if (route_port(sa) == 53) {
+		if (d->socktype == 0) {
+			out->action = ROUTE_NEED_SOCKTYPE;
+			return;
+		}
+		/* dns = local: DNS is the local resolver's, directly. */
+		if (env->broken == NULL && c->dns == DNS_LOCAL &&
+		    (d->socktype == SOCK_STREAM || d->socktype == SOCK_DGRAM))
+			return;
+		if (d->socktype == SOCK_STREAM || d->socktype == SOCK_DGRAM) {
+			if (env->broken != NULL) {
+				route_block(out, EACCES, "DNS to %s: refused, "
+				    "socksify is not configured (%s)",
+				    route_text(sa, text, sizeof(text)),
+				    env->broken);
+				return;
+			}
+			if (!rules_nets_match_sockaddr(c->dns_direct,
+			    c->n_dns_direct, sa)) {
+				out->action = ROUTE_DNS;
+				return;
+			}
+		}
+	}
 	if (rules_is_loopback(sa) || route_is_unspecified(sa))
 		return;
 	route_text(sa, text, sizeof(text));

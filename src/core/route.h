@@ -22,6 +22,8 @@ enum route_action {
 	ROUTE_DIRECT,		/* not ours: the real call, untouched */
 	ROUTE_PROXY,		/* through the proxy: path and target set */
 	ROUTE_BLOCK,		/* refuse: err and why set */
+	ROUTE_DNS,		/* a DNS question: the in-process answerer's
+				 * (port 53, loopback included) */
 	ROUTE_NEED_SOCKTYPE,	/* call again with dest.socktype */
 	ROUTE_NEED_NAME,	/* a placeholder address: call again with
 				 * dest.placeholder set */
@@ -72,7 +74,11 @@ struct route_decision {
 
 /*
  * Decide for d under env. In order: non-IP families (and short addresses)
- * go direct; loopback and unspecified addresses go direct; a broken
+ * go direct; in `dns = remote`, stream and datagram traffic to port 53 is
+ * the DNS answerer's (before "loopback is direct", so a resolv.conf
+ * naming 127.0.0.53 is covered), unless `dns_direct` names that server
+ * (refused when the configuration is broken; in `dns = local` it goes
+ * direct: the local resolver's); loopback and unspecified addresses go direct; a broken
  * configuration refuses (EACCES); the proxy's own hosts and `local`
  * networks go direct; datagrams under `udp = block` (and placeholders
  * under `udp = direct`) are refused (EACCES), other datagrams under

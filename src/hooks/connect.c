@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "hooks/hooks.h"
+#include "runtime/dnsport.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
@@ -81,6 +82,17 @@ connect_recorded(int fd, const struct sockaddr *addr, socklen_t len,
 		*done = true;
 		return udp_disconnect(fd, addr, len);
 	}
+	if (st.kind == FDSTATE_DNS) {
+		if (st.u.dns.type == SOCK_STREAM && st.u.dns.connected) {
+			*done = true;
+			errno = EISCONN;
+			return -1;
+		}
+		/* A datagram socket connects elsewhere (or disconnects):
+		 * the answerer's connection ends; route anew. */
+		(void)fdstate_forget(fd);
+		return 0;
+	}
 	if (st.kind != FDSTATE_TCP_PROXIED)
 		return 0;
 	*done = true;
@@ -122,6 +134,13 @@ sx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	case ROUTE_BLOCK:
 		errno = -ri.err;
 		return -1;
+	case ROUTE_DNS:
+		rc = dnsport_connect(rt, fd, ri.socktype, addr, len);
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+		return 0;
 	case ROUTE_PROXY:
 		break;
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* getpeername(): on a proxied socket (still the socket its record was made
- * for), the destination the program asked for, not the proxy. */
+ * for), the destination the program asked for, not the proxy; on one the
+ * DNS answerer serves, the server it connected to. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,6 +30,9 @@ getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	} else if (st.kind == FDSTATE_UDP && st.u.udp.connected) {
 		peer = &st.u.udp.peer;
 		plen = st.u.udp.peer_len;
+	} else if (st.kind == FDSTATE_DNS && st.u.dns.connected) {
+		peer = &st.u.dns.server;	/* not our loopback socket */
+		plen = st.u.dns.server_len;
 	} else {
 		return real_getpeername(fd, addr, len);
 	}

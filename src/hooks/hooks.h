@@ -26,4 +26,21 @@ int sx_close_range(unsigned int first, unsigned int last, int flags);
 int sx_dup2(int oldfd, int newfd);
 int sx_dup3(int oldfd, int newfd, int flags);
 
+/* Exported names that libc's headers no longer declare: glibc before 2.34
+ * had programs call the resolver through these (hooks/resolv.c). */
+struct __res_state;
+int __res_nquery(struct __res_state *, const char *, int, int,
+    unsigned char *, int);
+int __res_query(const char *, int, int, unsigned char *, int);
+int __res_nsearch(struct __res_state *, const char *, int, int,
+    unsigned char *, int);
+int __res_search(const char *, int, int, unsigned char *, int);
+int __res_nquerydomain(struct __res_state *, const char *, const char *, int,
+    int, unsigned char *, int);
+int __res_querydomain(const char *, const char *, int, int, unsigned char *,
+    int);
+int __res_nsend(struct __res_state *, const unsigned char *, int,
+    unsigned char *, int);
+int __res_send(const unsigned char *, int, unsigned char *, int);
+
 #endif

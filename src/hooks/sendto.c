@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hooks/hooks.h"
+#include "runtime/dnsport.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
@@ -18,6 +19,33 @@
 #include "runtime/real.h"
 #include "runtime/route.h"
 #include "runtime/udp.h"
+
+/* Might fd have a record this file acts on? Lock-free, no syscall. */
+static bool
+send_tracked(int fd)
+{
+	enum fdstate_kind k = fdstate_kind(fd);
+
+	return k == FDSTATE_UDP || k == FDSTATE_DNS;
+}
+
+/* A send without an address on a socket the answerer serves: a datagram
+ * is answered; TCP data goes to our end, then what is complete there is
+ * answered. */
+static ssize_t
+send_dns(const struct runtime *rt, int fd, const struct fdstate *st,
+    const struct msghdr *msg, int flags)
+{
+	ssize_t n;
+
+	if (st->u.dns.type == SOCK_DGRAM)
+		return dnsport_send(rt, fd, NULL, 0, msg);
+	n = real_sendmsg(fd, msg, flags);
+	if (n < 0)
+		return -errno;
+	dnsport_pump(rt, fd, st);
+	return n;
+}
 
 /* Returns the result (>= 0 or -errno), or sets *pass when libc should
  * handle the call unchanged. */
@@ -34,10 +62,15 @@ send_route(int fd, const struct msghdr *msg, int flags, bool *pass)
 	if (rt == NULL)
 		return -ENOSYS;
 	if (to == NULL || msg->msg_namelen == 0) {
-		/* A connected UDP socket with an association. */
-		if (fdstate_kind(fd) == FDSTATE_UDP && fdstate_get(fd, &st) &&
-		    st.kind == FDSTATE_UDP && st.u.udp.connected)
-			return udp_send(fd, &st, &st.u.udp.target, msg, flags);
+		/* A connected UDP socket with an association, or a socket
+		 * the answerer serves. */
+		if (send_tracked(fd) && fdstate_get(fd, &st)) {
+			if (st.kind == FDSTATE_UDP && st.u.udp.connected)
+				return udp_send(fd, &st, &st.u.udp.target, msg,
+				    flags);
+			if (st.kind == FDSTATE_DNS && st.u.dns.connected)
+				return send_dns(rt, fd, &st, msg, flags);
+		}
 		*pass = true;
 		return 0;
 	}
@@ -49,6 +82,30 @@ send_route(int fd, const struct msghdr *msg, int flags, bool *pass)
 		return 0;
 	case ROUTE_BLOCK:
 		return ri.err;
+	case ROUTE_DNS:
+		if (ri.socktype == SOCK_DGRAM &&
+		    fdstate_kind(fd) != FDSTATE_UDP)
+			return dnsport_send(rt, fd, to, msg->msg_namelen, msg);
+		if (ri.socktype == SOCK_DGRAM) {
+			/* A socket that already has an association for other
+			 * traffic keeps it: its DNS goes through the proxy's
+			 * relay rather than losing the association. */
+			if (socks5_addr_from_sockaddr(&ri.target, to,
+			    msg->msg_namelen) < 0)
+				return -EAFNOSUPPORT;
+			proxy_default_path(rt, &ri.path);
+			break;
+		}
+		if (!(flags & MSG_FASTOPEN)) {
+			*pass = true;	/* the kernel answers EISCONN/ENOTCONN */
+			return 0;
+		}
+		rc = sx_connect(fd, to, msg->msg_namelen);
+		if (rc < 0)
+			return -errno;
+		if (!fdstate_get(fd, &st) || st.kind != FDSTATE_DNS)
+			return -ECONNRESET;
+		return send_dns(rt, fd, &st, msg, flags & ~MSG_FASTOPEN);
 	case ROUTE_PROXY:
 		break;
 	}
@@ -129,7 +186,7 @@ sx_sendto(int fd, const void *buf, size_t len, int flags,
 		errno = ENOSYS;
 		return -1;
 	}
-	if (to == NULL && fdstate_kind(fd) != FDSTATE_UDP)
+	if (to == NULL && !send_tracked(fd))
 		return real_sendto(fd, buf, len, flags, to, tolen);
 	rc = send_buf(fd, buf, len, flags, to, tolen, &pass);
 	return pass ? real_sendto(fd, buf, len, flags, to, tolen) :
@@ -153,7 +210,7 @@ send(int fd, const void *buf, size_t len, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (fdstate_kind(fd) != FDSTATE_UDP)
+	if (!send_tracked(fd))
 		return real_send(fd, buf, len, flags);
 	rc = send_buf(fd, buf, len, flags, NULL, 0, &pass);
 	return pass ? real_send(fd, buf, len, flags) : send_result(rc);
@@ -169,7 +226,7 @@ write(int fd, const void *buf, size_t len)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (fdstate_kind(fd) != FDSTATE_UDP)
+	if (!send_tracked(fd))
 		return real_write(fd, buf, len);
 	rc = send_buf(fd, buf, len, 0, NULL, 0, &pass);
 	return pass ? real_write(fd, buf, len) : send_result(rc);
@@ -199,4 +256,22 @@ SX_EXPORT int
 sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
 {
 	return sx_sendmmsg(fd, vec, n, flags);
+}
+
+SX_EXPORT ssize_t
+writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov,
+	    .msg_iovlen = iovcnt < 0 ? 0 : (size_t)iovcnt };
+	bool pass;
+	ssize_t rc;
+
+	if (real_init() < 0 || real_writev == NULL) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!send_tracked(fd) || iovcnt <= 0)
+		return real_writev(fd, iov, iovcnt);
+	rc = send_route(fd, &msg, 0, &pass);
+	return pass ? real_writev(fd, iov, iovcnt) : send_result(rc);
 }

@@ -88,6 +88,12 @@ fdstate_release(const struct fdstate *old)
 		ownfd_release(old->u.udp.ctl_fd);
 		(void)real_close(old->u.udp.ctl_fd);
 	}
+	if (old->kind == FDSTATE_DNS && old->u.dns.peer_fd >= 0 &&
+	    fdstate_cookie(old->u.dns.peer_fd, &c) == 0 &&
+	    c == old->u.dns.peer_cookie) {
+		ownfd_release(old->u.dns.peer_fd);
+		(void)real_close(old->u.dns.peer_fd);
+	}
 }
 
 /* Called with fdstate_lock held: empty the slot, keeping a copy. */

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -20,8 +21,10 @@ enum fdstate_kind {
 	FDSTATE_NONE = 0,
 	FDSTATE_TCP_PROXIED,	/* connected through the proxy */
 	FDSTATE_UDP,		/* UDP socket with a SOCKS5 association */
-	/* Next: a TCP connect pending on the proxy, a socket answered by
-	 * the DNS answerer, a BIND listener: one member of the union each. */
+	FDSTATE_DNS,		/* its port-53 traffic is answered in process
+				 * (runtime/dnsport.c) */
+	/* Next: a TCP connect pending on the proxy, a BIND listener: one
+	 * member of the union each. */
 };
 
 struct fdstate_tcp {
@@ -42,6 +45,27 @@ struct fdstate_udp {
 	socklen_t peer_len;
 };
 
+#define FDSTATE_DNS_SENT	4
+
+struct fdstate_dns {
+	int type;			/* SOCK_DGRAM or SOCK_STREAM */
+	bool connected;			/* connect()ed to a DNS server */
+	struct sockaddr_storage server;	/* ... that one, as the program gave
+					 * it (getpeername, the source of
+					 * every answer) */
+	socklen_t server_len;
+	/* Unconnected UDP: the server each recent query (by ID) went to,
+	 * so that its answer comes from there. */
+	struct {
+		uint16_t id;
+		socklen_t len;		/* 0: unused */
+		struct sockaddr_in6 to;	/* fits a sockaddr_in too */
+	} sent[FDSTATE_DNS_SENT];
+	unsigned next_sent;
+	int peer_fd;			/* TCP: our end (an own fd), else -1 */
+	uint64_t peer_cookie;
+};
+
 struct fdstate {
 	enum fdstate_kind kind;
 	uint64_t cookie;		/* the socket's SO_COOKIE */
@@ -49,6 +73,7 @@ struct fdstate {
 	union {
 		struct fdstate_tcp tcp;
 		struct fdstate_udp udp;
+		struct fdstate_dns dns;
 	} u;
 };
 

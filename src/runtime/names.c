@@ -143,6 +143,38 @@ names_placeholder(const struct runtime *rt, const char *name, int family,
 	return 0;
 }
 
+static bool
+names_same_host(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+
+	if (n > 0 && b[n - 1] == '.')
+		n--;
+	return strncasecmp(a, b, n) == 0 && (a[n] == '\0' ||
+	    (a[n] == '.' && a[n + 1] == '\0'));
+}
+
+/* Is name the host of a configured proxy (any hop of any path)? */
+static bool
+names_is_hop(const struct runtime *rt, const char *name)
+{
+	const struct config *c = &rt->cfg;
+	size_t i;
+
+	if (names_same_host(name, c->proxy.host))
+		return true;
+	for (i = 0; i < c->n_chain; i++)
+		if (names_same_host(name, c->chain[i].host))
+			return true;
+	for (i = 0; i < c->n_fallback; i++)
+		if (names_same_host(name, c->fallback[i].host))
+			return true;
+	for (i = 0; i < c->n_upstream; i++)
+		if (names_same_host(name, c->upstream[i].url.host))
+			return true;
+	return false;
+}
+
 bool
 names_local(const struct runtime *rt, const char *name)
 {
@@ -159,6 +191,10 @@ names_local(const struct runtime *rt, const char *name)
 	for (i = 0; i < rt->cfg.n_local_domains; i++)
 		if (rules_domain_match(rt->cfg.local_domains[i], name))
 			return true;
+	/* The proxies' own names: socksify resolves them here to reach
+	 * them (under the backstop that lookup reaches the answerer). */
+	if (names_is_hop(rt, name))
+		return true;
 	/* A rule sending this name direct means it resolves here too. */
 	rc = rules_first_match(rt->cfg.rules, rt->cfg.n_rules, name, NULL, 0);
 	return rc >= 0 && rt->cfg.rules[rc].action == RULE_DIRECT;

@@ -21,6 +21,8 @@ ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
 int (*real_sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 ssize_t (*real_send)(int, const void *, size_t, int);
 ssize_t (*real_write)(int, const void *, size_t);
+ssize_t (*real_writev)(int, const struct iovec *, int);
+ssize_t (*real_readv)(int, const struct iovec *, int);
 ssize_t (*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
     socklen_t *);
 ssize_t (*real_recvmsg)(int, struct msghdr *, int);
@@ -51,6 +53,10 @@ int (*real_res_ninit)(struct __res_state *);
 void (*real_res_nclose)(struct __res_state *);
 int (*real_res_nsend)(struct __res_state *, const unsigned char *, int,
     unsigned char *, int);
+int (*real_res_send)(const unsigned char *, int, unsigned char *, int);
+int (*real_res_nquery)(struct __res_state *, const char *, int, int,
+    unsigned char *, int);
+int (*real_res_query)(const char *, int, int, unsigned char *, int);
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 static int real_status;
@@ -151,6 +157,8 @@ real_resolve(void)
 	REAL(sendmmsg);
 	REAL(send);
 	REAL(write);
+	REAL(writev);
+	REAL(readv);
 	REAL(recvfrom);
 	REAL(recvmsg);
 	REAL(recv);
@@ -221,6 +229,9 @@ real_resolve_resolver(void)
 	*(void **)&real_res_nsend = real_lookup("res_nsend");
 	if (real_res_nsend == NULL)
 		*(void **)&real_res_nsend = real_lookup("__res_nsend");
+	*(void **)&real_res_send = real_lookup("res_send");
+	*(void **)&real_res_nquery = real_lookup("res_nquery");
+	*(void **)&real_res_query = real_lookup("res_query");
 }
 
 int
@@ -228,5 +239,6 @@ real_resolver_init(void)
 {
 	(void)pthread_once(&real_resolver_once, real_resolve_resolver);
 	return real_res_ninit != NULL && real_res_nclose != NULL &&
-	    real_res_nsend != NULL ? 0 : -ENOSYS;
+	    real_res_nsend != NULL && real_res_send != NULL &&
+	    real_res_nquery != NULL && real_res_query != NULL ? 0 : -ENOSYS;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <time.h>
 
 struct hostent;
@@ -21,6 +22,8 @@ extern ssize_t (*real_sendmsg)(int, const struct msghdr *, int);
 extern int (*real_sendmmsg)(int, struct mmsghdr *, unsigned int, int);
 extern ssize_t (*real_send)(int, const void *, size_t, int);
 extern ssize_t (*real_write)(int, const void *, size_t);
+extern ssize_t (*real_writev)(int, const struct iovec *, int);
+extern ssize_t (*real_readv)(int, const struct iovec *, int);
 extern ssize_t (*real_recvfrom)(int, void *, size_t, int, struct sockaddr *,
     socklen_t *);
 extern ssize_t (*real_recvmsg)(int, struct msghdr *, int);
@@ -54,6 +57,11 @@ extern int (*real_res_ninit)(struct __res_state *);
 extern void (*real_res_nclose)(struct __res_state *);
 extern int (*real_res_nsend)(struct __res_state *, const unsigned char *,
     int, unsigned char *, int);
+extern int (*real_res_send)(const unsigned char *, int, unsigned char *,
+    int);
+extern int (*real_res_nquery)(struct __res_state *, const char *, int, int,
+    unsigned char *, int);
+extern int (*real_res_query)(const char *, int, int, unsigned char *, int);
 
 extern int (*real_fclose)(FILE *);
 

@@ -61,6 +61,8 @@ route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
 		return ROUTE_BLOCK;
 	case ROUTE_PROXY:
 		break;
+	case ROUTE_DNS:
+		return ROUTE_DNS;
 	default:
 		return ROUTE_DIRECT;
 	}

@@ -32,8 +32,9 @@ void route_env(const struct runtime *rt, struct route_env *env);
  * route_decide(): one getsockopt(SO_TYPE) only when the decision needs
  * the type (ri->socktype, if already known, spares it), the name map only
  * for placeholder addresses. Returns ROUTE_DIRECT (call the real
- * function), ROUTE_PROXY (ri->target through ri->path) or ROUTE_BLOCK
- * (ri->err; the refusal is logged here, once).
+ * function), ROUTE_PROXY (ri->target through ri->path), ROUTE_DNS (a
+ * DNS question for the in-process answerer, ri->socktype set) or
+ * ROUTE_BLOCK (ri->err; the refusal is logged here, once).
  */
 enum route_action route_connect(const struct runtime *rt, int fd,
     const struct sockaddr *sa, socklen_t len, struct route_info *ri);

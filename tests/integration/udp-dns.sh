@@ -16,7 +16,10 @@ answer=10.1.2.3
 start_dnsmasq "$SX_NS_S" "$SX_SERVER4" "$name" "$answer"
 start_danted_noauth "$SX_NS_P" "$SX_PROXY4" 1081
 conf=$SX_TMP/socksify.conf
-sx_conf "$conf" "proxy = socks5://$SX_PROXY4:$SX_LAST_PORT" "timeout = 5"
+# dns_direct: this server's port-53 traffic is not answered in process
+# (the escape hatch); it is ordinary UDP then, through the proxy's relay.
+sx_conf "$conf" "proxy = socks5://$SX_PROXY4:$SX_LAST_PORT" "timeout = 5" \
+    "dns_direct = $SX_SERVER4"
 SHOW=()
 
 # dns_try NAME CONF|- CMD...: run CMD in the client namespace, through

@@ -81,7 +81,7 @@ END_TEST
 static void
 udp_then_file(int how)
 {
-	struct sockaddr_in to = rt_sin(RT_TARGET, 53);
+	struct sockaddr_in to = rt_sin(RT_TARGET, 7777);
 	char path[4096], buf[16];
 	int u, fd;
 	FILE *f;

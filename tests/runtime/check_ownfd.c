@@ -128,7 +128,7 @@ find_control(void)
 
 START_TEST(close_udp_control_is_ebadf)
 {
-	struct sockaddr_in to = rt_sin(RT_TARGET, 53);
+	struct sockaddr_in to = rt_sin(RT_TARGET, 7777);
 	char buf[16];
 	int u, ctl;
 
@@ -156,7 +156,7 @@ END_TEST
  * control connection was moved. */
 START_TEST(dup2_over_udp_control_moves_it)
 {
-	struct sockaddr_in to = rt_sin(RT_TARGET, 53);
+	struct sockaddr_in to = rt_sin(RT_TARGET, 7777);
 	char path[4200], buf[16];
 	int u, ctl, moved, file;
 

@@ -28,7 +28,7 @@ setup(void)
 
 START_TEST(sendto_recvfrom_framing)
 {
-	struct sockaddr_in to = rt_sin(RT_TARGET, 53), from;
+	struct sockaddr_in to = rt_sin(RT_TARGET, 7777), from;
 	socklen_t flen = sizeof(from);
 	struct rt_peer snap;
 	char buf[64];
@@ -48,7 +48,7 @@ START_TEST(sendto_recvfrom_framing)
 	ck_assert_uint_eq(snap.associates, 1);
 	ck_assert_uint_eq(snap.datagrams, 1);
 	ck_assert_uint_eq(snap.bad, 0);
-	ck_assert_str_eq(snap.udp_target, RT_TARGET ":53");
+	ck_assert_str_eq(snap.udp_target, RT_TARGET ":7777");
 	ck_assert_uint_eq(snap.udp_len, 5);
 	ck_assert_int_eq(memcmp(snap.udp, "query", 5), 0);
 	close(u);
@@ -84,7 +84,7 @@ END_TEST
 
 START_TEST(stranger_datagram_dropped)
 {
-	struct sockaddr_in to = rt_sin(RT_TARGET, 53), me, from;
+	struct sockaddr_in to = rt_sin(RT_TARGET, 7777), me, from;
 	socklen_t len = sizeof(me), flen = sizeof(from);
 	char buf[64];
 	int u, x;

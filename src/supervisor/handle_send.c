@@ -12,11 +12,40 @@
 #include <unistd.h>
 
 #include "runtime/log.h"
+#include "supervisor/answerer.h"
 #include "supervisor/connect_op.h"
 #include "supervisor/handle.h"
 #include "supervisor/policy.h"
 
 #define HANDLE_MMSG_MAX	1024	/* UIO_MAXIOV: the kernel's own limit */
+
+/* A datagram to port 53: its payload read from the task still waiting
+ * in the call, answered to the socket's own address; the call "sent" it
+ * (its length). */
+static enum loop_verdict
+handle_dns_datagram(struct loop *l, const struct seccomp_notif *req, int fd,
+    const struct connect_payload *payload, struct target_reply *r)
+{
+	uint8_t q[4096];
+	size_t n;
+	int rc;
+
+	if (payload == NULL) {
+		r->cont = false;
+		r->error = EINVAL;
+		return LOOP_REPLY;
+	}
+	n = payload->len < sizeof(q) ? (size_t)payload->len : sizeof(q);
+	rc = target_read((pid_t)req->pid, payload->addr, q, n);
+	if (rc == 0 && target_valid(l->listener, req->id) < 0)
+		rc = -ESRCH;
+	if (rc == 0)
+		rc = answerer_datagram(l, fd, q, n);
+	r->cont = false;
+	r->error = rc < 0 ? -rc : 0;
+	r->val = rc < 0 ? 0 : (int64_t)payload->len;
+	return LOOP_REPLY;
+}
 
 /* One destination of a send on socket fd (ours). */
 static enum loop_verdict
@@ -33,6 +62,14 @@ handle_dest(struct loop *l, const struct seccomp_notif *req, int fd,
 	case POLICY_REFUSE:
 		r->cont = false;
 		r->error = d.err;
+		return LOOP_REPLY;
+	case POLICY_DNS:
+		if (d.socktype == SOCK_DGRAM)
+			return handle_dns_datagram(l, req, fd, payload, r);
+		if (!(flags & MSG_FASTOPEN))
+			return LOOP_REPLY;	/* TCP ignores the address */
+		r->cont = false;
+		r->error = EOPNOTSUPP;	/* DNS with Fast Open: none seen */
 		return LOOP_REPLY;
 	case POLICY_PROXY:
 		break;
@@ -138,8 +175,10 @@ handle_sendmmsg(struct loop *l, const struct seccomp_notif *req,
     struct target_reply *r)
 {
 	static struct mmsghdr v[HANDLE_MMSG_MAX];
+	struct policy_decision d;
+	struct connect_payload p;
 	struct sockaddr_storage ss;
-	unsigned int n = (unsigned int)req->data.args[2], i;
+	unsigned int n = (unsigned int)req->data.args[2], i, dns = 0, other = 0;
 	int fd = -1, rc;
 
 	if (n > HANDLE_MMSG_MAX)
@@ -157,19 +196,49 @@ handle_sendmmsg(struct loop *l, const struct seccomp_notif *req,
 		return LOOP_REPLY;
 	for (i = 0; i < n && r->cont && r->error == 0; i++) {
 		if (v[i].msg_hdr.msg_name == NULL ||
-		    v[i].msg_hdr.msg_namelen == 0)
+		    v[i].msg_hdr.msg_namelen == 0) {
+			other++;
 			continue;
+		}
 		rc = handle_sockaddr(req, (uintptr_t)v[i].msg_hdr.msg_name,
 		    v[i].msg_hdr.msg_namelen, &ss, r);
-		if (rc <= 0)
+		if (rc <= 0) {
+			other++;
 			continue;
+		}
 		if (fd < 0)
 			fd = handle_take_fd(l, req, (int)req->data.args[0], r);
 		if (fd < 0)
 			break;
+		d.socktype = 0;
+		if (policy_decide(l->rt, fd, (const struct sockaddr *)&ss,
+		    v[i].msg_hdr.msg_namelen, &d) == POLICY_DNS &&
+		    d.socktype == SOCK_DGRAM) {
+			/* Answered here; the batch is then all ours. */
+			if (handle_msg_payload(req, &v[i].msg_hdr, &p) == NULL ||
+			    handle_dns_datagram(l, req, fd, &p, r) !=
+			    LOOP_REPLY || r->error != 0)
+				break;
+			r->cont = true;
+			dns++;
+			continue;
+		}
+		other++;
 		/* No Fast Open through a batch: one connect per socket. */
 		(void)handle_dest(l, req, fd, &ss, v[i].msg_hdr.msg_namelen,
 		    (int)req->data.args[3] & ~MSG_FASTOPEN, NULL, r);
+	}
+	if (dns > 0 && r->error == 0) {
+		r->cont = false;
+		if (other > 0) {
+			/* Part ours, part the kernel's: cannot be split. */
+			log_error("backstop: a sendmmsg() batch of %s mixes DNS "
+			    "and other destinations: refused",
+			    handle_who((pid_t)req->pid));
+			r->error = EACCES;
+		} else {
+			r->val = n;
+		}
 	}
 	if (fd >= 0)
 		(void)close(fd);

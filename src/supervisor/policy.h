@@ -14,6 +14,7 @@ enum policy_action {
 	POLICY_DIRECT,	/* let the kernel do it (CONTINUE) */
 	POLICY_PROXY,	/* through d->path to d->target */
 	POLICY_REFUSE,	/* fail with d->err; the reason is logged */
+	POLICY_DNS,	/* a DNS question: the answerer's (answerer.c) */
 };
 
 struct policy_decision {
@@ -28,11 +29,8 @@ struct policy_decision {
  * program's socket. Today this is the library's own decision,
  * runtime/route.c's route_connect(): loopback, unspecified, the proxies'
  * own addresses and `local` networks direct; rules; placeholders become
- * names; datagrams follow `udp`. It logs refusals itself. Before that,
- * port 53 goes direct where the configuration resolves names locally.
- * (To be
- * replaced by the pure route_decide() and, for port 53, the DNS
- * answerer, which must come before "loopback is direct".)
+ * names; datagrams follow `udp`; port-53 traffic is the DNS answerer's
+ * (before "loopback is direct"). It logs refusals itself.
  */
 enum policy_action policy_decide(const struct runtime *rt, int fd,
     const struct sockaddr *sa, socklen_t len, struct policy_decision *d);

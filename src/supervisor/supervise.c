@@ -18,6 +18,7 @@
 
 #include "runtime/init.h"
 #include "runtime/log.h"
+#include "supervisor/answerer.h"
 #include "supervisor/filter.h"
 #include "supervisor/handle.h"
 #include "supervisor/jobs.h"
@@ -238,6 +239,8 @@ main(int argc, char **argv)
 	sup_more_fds();
 	memset(&l, 0, sizeof(l));
 	rc = loop_init(&l, s.listener, rt, s.killable);
+	if (rc == 0)
+		rc = answerer_init(&l);
 	if (rc == 0) {
 		l.handler = handle_for;
 		rc = jobs_start(&j, &l, s.pid);

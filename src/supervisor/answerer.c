@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/* The answerer's sockets in the supervisor's loop, and pointing trapped
+ * DNS calls at them. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "runtime/dnsserve.h"
+#include "runtime/log.h"
+#include "supervisor/answerer.h"
+#include "supervisor/handle.h"
+#include "supervisor/peers.h"
+
+/* Index 0: IPv4 (127.0.0.1), 1: IPv6 (::1). */
+struct answerer_sock {
+	struct loop_source src;
+	struct sockaddr_storage addr;
+	socklen_t len;
+};
+
+struct answerer_conn {
+	struct loop_source src;		/* first: the loop hands us &src */
+};
+
+static struct loop *answerer_loop;
+static struct answerer_sock answerer_udp[2], answerer_tcp[2], answerer_snk[2];
+static bool answerer_sink_noted;
+
+static void
+answerer_conn_ready(struct loop_source *src, uint32_t events)
+{
+	struct answerer_conn *c = (struct answerer_conn *)src;
+
+	(void)events;
+	if (dnsserve_stream(answerer_loop->rt, src->fd) < 0) {
+		(void)loop_watch(answerer_loop, src, 0);
+		(void)close(src->fd);
+		free(c);
+	}
+}
+
+static void
+answerer_udp_ready(struct loop_source *src, uint32_t events)
+{
+	(void)events;
+	dnsserve_udp(answerer_loop->rt, src->fd);
+}
+
+static void
+answerer_tcp_ready(struct loop_source *src, uint32_t events)
+{
+	struct answerer_conn *c;
+	int fd, i;
+
+	(void)events;
+	for (i = 0; i < 64; i++) {
+		fd = accept4(src->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		c = calloc(1, sizeof(*c));
+		if (c == NULL) {
+			(void)close(fd);
+			continue;
+		}
+		c->src.fd = fd;
+		c->src.ready = answerer_conn_ready;
+		if (loop_watch(answerer_loop, &c->src, EPOLLIN) < 0) {
+			(void)close(fd);
+			free(c);
+		}
+	}
+}
+
+/* What a program sent to a destination the backstop does not relay. */
+static void
+answerer_sink_ready(struct loop_source *src, uint32_t events)
+{
+	uint8_t buf[2048];
+	int i;
+
+	(void)events;
+	for (i = 0; i < 64; i++)
+		if (recv(src->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			break;
+	if (i > 0 && !answerer_sink_noted) {
+		answerer_sink_noted = true;
+		log_error("backstop: UDP datagrams of a program the library "
+		    "cannot reach were dropped: the backstop does not relay "
+		    "UDP (udp = proxy)");
+	}
+}
+
+static int
+answerer_open(struct answerer_sock *s, int family, int type,
+    void (*ready)(struct loop_source *, uint32_t))
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&s->addr;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&s->addr;
+	int fd, zero = 0, rc;
+
+	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&s->addr, 0, sizeof(s->addr));
+	if (family == AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_loopback;
+		s->len = sizeof(*s6);
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+		    sizeof(zero));
+	} else {
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		s->len = sizeof(*s4);
+	}
+	if (bind(fd, (struct sockaddr *)&s->addr, s->len) != 0 ||
+	    (type == SOCK_STREAM && listen(fd, 128) != 0) ||
+	    getsockname(fd, (struct sockaddr *)&s->addr, &s->len) != 0) {
+		rc = -errno;
+		(void)close(fd);
+		return rc;
+	}
+	s->src.fd = fd;
+	s->src.ready = ready;
+	return loop_watch(answerer_loop, &s->src, EPOLLIN);
+}
+
+int
+answerer_init(struct loop *l)
+{
+	static const int fam[2] = { AF_INET, AF_INET6 };
+	int i, rc;
+
+	answerer_loop = l;
+	for (i = 0; i < 2; i++)
+		answerer_udp[i].src.fd = answerer_tcp[i].src.fd =
+		    answerer_snk[i].src.fd = -1;
+	for (i = 0; i < 2; i++) {
+		rc = answerer_open(&answerer_udp[i], fam[i], SOCK_DGRAM,
+		    answerer_udp_ready);
+		if (rc == 0)
+			rc = answerer_open(&answerer_tcp[i], fam[i],
+			    SOCK_STREAM, answerer_tcp_ready);
+		if (rc == 0)
+			rc = answerer_open(&answerer_snk[i], fam[i],
+			    SOCK_DGRAM, answerer_sink_ready);
+		/* A machine without IPv6 loopback: IPv6 sockets then reach
+		 * the IPv4 ones through v4-mapped addresses. */
+		if (rc < 0 && i == 1)
+			return 0;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Our socket of fd's family (an IPv6 one, or v4-mapped IPv4). */
+static int
+answerer_addr(const struct answerer_sock *pair, int family,
+    struct sockaddr_storage *ss, socklen_t *len)
+{
+	const struct sockaddr_in *s4 =
+	    (const struct sockaddr_in *)&pair[0].addr;
+	struct sockaddr_in6 *m = (struct sockaddr_in6 *)ss;
+
+	if (family == AF_INET || (family == AF_INET6 &&
+	    pair[1].src.fd >= 0)) {
+		*ss = pair[family == AF_INET ? 0 : 1].addr;
+		*len = pair[family == AF_INET ? 0 : 1].len;
+		return 0;
+	}
+	if (family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memset(m, 0, sizeof(*m));
+	m->sin6_family = AF_INET6;
+	m->sin6_port = s4->sin_port;
+	m->sin6_addr.s6_addr[10] = 0xff;
+	m->sin6_addr.s6_addr[11] = 0xff;
+	memcpy(&m->sin6_addr.s6_addr[12], &s4->sin_addr, 4);
+	*len = sizeof(*m);
+	return 0;
+}
+
+/* connect() fd to ss, waiting (briefly: loopback) for a TCP connection. */
+static int
+answerer_connect_to(int fd, const struct sockaddr_storage *ss, socklen_t len)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	socklen_t elen = sizeof(int);
+	int err = 0;
+
+	if (connect(fd, (const struct sockaddr *)ss, len) == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return -errno;
+	if (poll(&pfd, 1, 1000) <= 0)
+		return -ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) != 0)
+		return -errno;
+	/* Called again, the socket counts as connected (EISCONN later). */
+	(void)connect(fd, (const struct sockaddr *)ss, len);
+	return -err;
+}
+
+static int
+answerer_point(int fd, const struct answerer_sock *pair,
+    const struct sockaddr *dest, socklen_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int rc;
+
+	rc = answerer_addr(pair, handle_sock_domain(fd), &ss, &sl);
+	if (rc == 0)
+		rc = answerer_connect_to(fd, &ss, sl);
+	if (rc == 0 && handle_sock_cookie(fd) != 0)
+		(void)peers_add(handle_sock_cookie(fd), dest, len,
+		    (struct sockaddr *)&ss, sl);
+	return rc;
+}
+
+int
+answerer_connect(struct loop *l, int fd, int socktype,
+    const struct sockaddr *dest, socklen_t len)
+{
+	(void)l;
+	return answerer_point(fd, socktype == SOCK_STREAM ? answerer_tcp :
+	    answerer_udp, dest, len);
+}
+
+int
+answerer_sink(struct loop *l, int fd, const struct sockaddr *dest,
+    socklen_t len)
+{
+	(void)l;
+	return answerer_point(fd, answerer_snk, dest, len);
+}
+
+int
+answerer_datagram(struct loop *l, int fd, const uint8_t *q, size_t n)
+{
+	static const uint8_t zero[16];
+	struct sockaddr_storage me, any;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&me;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&me;
+	socklen_t len = sizeof(me);
+	int i;
+
+	if (getsockname(fd, (struct sockaddr *)&me, &len) != 0)
+		return -errno;
+	if ((me.ss_family == AF_INET && s4->sin_port == 0) ||
+	    (me.ss_family == AF_INET6 && s6->sin6_port == 0)) {
+		/* Bound as the send would have bound it. */
+		memset(&any, 0, sizeof(any));
+		any.ss_family = me.ss_family;
+		len = me.ss_family == AF_INET ? sizeof(*s4) : sizeof(*s6);
+		if (bind(fd, (struct sockaddr *)&any, len) != 0)
+			return -errno;
+		len = sizeof(me);
+		if (getsockname(fd, (struct sockaddr *)&me, &len) != 0)
+			return -errno;
+	}
+	if (me.ss_family == AF_INET && s4->sin_addr.s_addr == 0)
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (me.ss_family == AF_INET6 &&
+	    memcmp(&s6->sin6_addr, zero, 16) == 0)
+		s6->sin6_addr = in6addr_loopback;
+	i = me.ss_family == AF_INET6 && answerer_udp[1].src.fd >= 0 ? 1 : 0;
+	dnsserve_datagram(l->rt, answerer_udp[i].src.fd, q, n,
+	    (struct sockaddr *)&me, len);
+	return 0;
+}

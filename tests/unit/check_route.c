@@ -260,6 +260,41 @@ START_TEST(is_placeholder)
 }
 END_TEST
 
+/* Port 53 is the answerer's before anything else, loopback included,
+ * unless dns_direct names the server; dns = local sends it direct. */
+START_TEST(dns)
+{
+	load("proxy = socks5://192.0.2.1\nudp = block\nrule = * block\n"
+	    "local = 10.0.0.0/8\ndns_direct = 10.9.9.9, 2001:db8::99\n");
+	IS(ip("127.0.0.53", 53), 0, UNK, NULL, NEED_TYPE);
+	IS(ip("127.0.0.53", 53), SOCK_DGRAM, UNK, NULL, .action = ROUTE_DNS);
+	IS(ip("::1", 53), SOCK_STREAM, UNK, NULL, .action = ROUTE_DNS);
+	/* Not udp = block, not a local net, not the rule: the answerer. */
+	IS(ip("10.1.1.1", 53), SOCK_DGRAM, UNK, NULL, .action = ROUTE_DNS);
+	IS(ip("198.51.100.7", 53), SOCK_STREAM, UNK, NULL,
+	    .action = ROUTE_DNS);
+	IS(ip("::ffff:198.51.100.7", 53), SOCK_DGRAM, UNK, NULL,
+	    .action = ROUTE_DNS);
+	/* A placeholder is never asked for its name on port 53. */
+	IS(ip("198.18.0.5", 53), SOCK_DGRAM, UNK, NULL, .action = ROUTE_DNS);
+	/* The escape hatch: that server's traffic is ordinary traffic. */
+	IS(ip("10.9.9.9", 53), SOCK_DGRAM, UNK, NULL, DIRECT);
+	IS(ip("2001:db8::99", 53), SOCK_DGRAM, UNK, NULL, BLOCK(EACCES,
+	    "UDP to 2001:db8::99 refused: udp = block in the configuration"));
+	/* Raw sockets are not DNS (and go direct, as everywhere). */
+	IS(ip("198.51.100.7", 53), SOCK_RAW, UNK, NULL, DIRECT);
+	/* Other ports are unchanged. */
+	IS(ip("127.0.0.53", 5353), 0, UNK, NULL, DIRECT);
+	load("proxy = socks5://192.0.2.1\ndns = local\nrule = * block\n");
+	IS(ip("198.51.100.7", 53), SOCK_DGRAM, UNK, NULL, DIRECT);
+	IS(ip("198.51.100.7", 53), SOCK_STREAM, UNK, NULL, DIRECT);
+	env.broken = "test.conf:1: unknown key 'prox'";
+	IS(ip("127.0.0.53", 53), SOCK_DGRAM, UNK, NULL, BLOCK(EACCES,
+	    "DNS to 127.0.0.53: refused, socksify is not configured "
+	    "(test.conf:1: unknown key 'prox')"));
+}
+END_TEST
+
 START_TEST(target_by_address)
 {
 	static const struct socks5_addr t_mapped = { SOCKS5_ATYP_IPV4, 4,
@@ -286,6 +321,7 @@ route_suite(void)
 	tcase_add_test(tc, proxy_hosts_and_local);
 	tcase_add_test(tc, placeholder);
 	tcase_add_test(tc, is_placeholder);
+	tcase_add_test(tc, dns);
 	tcase_add_test(tc, target_by_address);
 	suite_add_tcase(s, tc);
 	route_rules_tcase(s);

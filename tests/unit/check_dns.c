@@ -59,7 +59,8 @@ static void
 mb_put(struct mb *m, const void *p, size_t n)
 {
 	ck_assert_uint_le(m->n + n, sizeof(m->b));
-	memcpy(m->b + m->n, p, n);
+	if (n > 0)	/* memcpy(_, NULL, 0) is undefined */
+		memcpy(m->b + m->n, p, n);
 	m->n += n;
 }
 

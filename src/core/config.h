@@ -23,6 +23,10 @@ enum dns_mode { DNS_REMOTE = 0, DNS_LOCAL };
 
 enum udp_mode { UDP_PROXY = 0, UDP_BLOCK, UDP_DIRECT };
 
+/* listen = auto: a listener that calls for it is served by the proxy
+ * (SOCKS5 BIND, core/listen.h); local: every listener stays here. */
+enum listen_mode { LISTEN_AUTO = 0, LISTEN_LOCAL };
+
 #define CONFIG_MAX_NETS		64
 #define CONFIG_MAX_DOMAINS	64
 #define CONFIG_MAX_HOPS		8	/* chain, fallback, upstream each */
@@ -80,13 +84,15 @@ struct config {
 	char log_file[256];		/* absolute path; "" = stderr */
 	bool pipeline;			/* greeting + request in one write
 					   when no authentication is used */
+	enum listen_mode listen;
 };
 
 /*
  * Fill *c with the defaults: no proxy, no local nets/domains, timeout
  * 10000 ms, log level error, remote DNS, placeholders 198.18.0.0/15 and
  * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied, no chain,
- * fallbacks, upstreams or rules, log to stderr, no pipelining.
+ * fallbacks, upstreams or rules, log to stderr, no pipelining, listen =
+ * auto.
  */
 void config_defaults(struct config *c);
 

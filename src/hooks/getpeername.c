@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* getpeername(): on a proxied socket (still the socket its record was made
- * for), the destination the program asked for, not the proxy. */
+ * for), the destination the program asked for, not the proxy; a listener
+ * served by the proxy has no peer. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -29,6 +30,12 @@ getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	} else if (st.kind == FDSTATE_UDP && st.u.udp.connected) {
 		peer = &st.u.udp.peer;
 		plen = st.u.udp.peer_len;
+	} else if (st.kind == FDSTATE_BIND &&
+	    st.u.bind.state == FDSTATE_BIND_WAITING) {
+		/* A listener (its descriptor is the BIND's control
+		 * connection, the proxy is not its peer). */
+		errno = ENOTCONN;
+		return -1;
 	} else {
 		return real_getpeername(fd, addr, len);
 	}

@@ -46,6 +46,11 @@ extern int (*real_gethostbyaddr_r)(const void *, socklen_t, int,
 extern int (*real_dup2)(int, int);
 extern int (*real_dup3)(int, int, int);
 extern int (*real_close_range)(unsigned int, unsigned int, int);
+extern int (*real_bind)(int, const struct sockaddr *, socklen_t);
+extern int (*real_listen)(int, int);
+extern int (*real_accept)(int, struct sockaddr *, socklen_t *);
+extern int (*real_accept4)(int, struct sockaddr *, socklen_t *, int);
+extern int (*real_getsockname)(int, struct sockaddr *, socklen_t *);
 
 extern int (*real_fclose)(FILE *);
 

@@ -360,7 +360,7 @@ user.unprivileged: nobody
 client pass { from: 0/0 to: 0/0 }
 socks pass {
 	from: 0/0 to: 0/0
-	command: connect udpassociate bindreply udpreply
+	command: connect bind udpassociate bindreply udpreply
 	log: error connect
 }
 EOF
@@ -673,7 +673,7 @@ user.unprivileged: nobody
 client pass { from: 0/0 to: 0/0 }
 socks pass {
 	from: 0/0 to: 0/0
-	command: connect udpassociate bindreply udpreply
+	command: connect bind udpassociate bindreply udpreply
 	log: error connect
 }
 EOF

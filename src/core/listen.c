@@ -74,6 +74,10 @@ listen_decide(const struct route_env *env, const struct listen_facts *f,
 		listen_here(out, "no proxied connection");
 		return;
 	}
+	if (listen_is_wildcard(&bound) && f->early) {
+		listen_here(out, "a wildcard address waits for listen()");
+		return;
+	}
 	if (listen_is_wildcard(&bound)) {
 		out->action = LISTEN_VIA_PROXY;
 		out->conn = 0;

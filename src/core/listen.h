@@ -23,6 +23,8 @@ struct listen_facts {
 	int socktype;			/* SO_TYPE */
 	bool ephemeral;			/* the program bound port 0, or did
 					 * not bind at all */
+	bool early;			/* asked at getsockname() before
+					 * listen(), not at listen() */
 	/* The local addresses of the process's live proxied TCP
 	 * connections, the most recent first. */
 	const struct sockaddr_storage *conn_local;
@@ -30,7 +32,8 @@ struct listen_facts {
 };
 
 enum listen_action {
-	LISTEN_HERE,		/* the real listen(), untouched */
+	LISTEN_HERE,		/* the real listen() (getsockname()),
+				 * untouched */
 	LISTEN_VIA_PROXY,	/* BIND through the path of conn_local[conn] */
 };
 
@@ -46,7 +49,9 @@ struct listen_decision {
  * anything but an AF_INET/AF_INET6 stream socket listens here; a port the
  * program chose listens here; with no live proxied connection, here; a
  * wildcard address (0.0.0.0, ::, ::ffff:0.0.0.0) goes through the proxy
- * with the most recent connection (conn 0); an address the routing
+ * with the most recent connection (conn 0), but only at listen() (early:
+ * here for now, as a program that binds port 0 only to learn a free port
+ * gets it); an address the routing
  * decision (route_decide() for a stream socket) does not send through
  * the proxy listens here (loopback, `local`/`direct` networks, the
  * proxy's own hosts, rules `direct` and `block`, a broken config); an

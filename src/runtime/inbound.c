@@ -185,7 +185,7 @@ inbound_bound(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 bool
-inbound_decide(const struct runtime *rt, int fd, bool rec,
+inbound_decide(const struct runtime *rt, int fd, bool rec, bool early,
     struct inbound_recent *e, int *family)
 {
 	struct inbound_recent live[INBOUND_RECENT];
@@ -207,6 +207,7 @@ inbound_decide(const struct runtime *rt, int fd, bool rec,
 	f.len = blen;
 	f.ephemeral = rec ||
 	    inbound_port((const struct sockaddr *)&bound, blen) == 0;
+	f.early = early;
 	f.n_conn = inbound_live(live, local);
 	f.conn_local = local;
 	route_env(rt, &env);

@@ -93,8 +93,9 @@ int inbound_listen(const struct runtime *rt, int fd, int backlog);
 
 /*
  * getsockname() of fd with record *st (FDSTATE_BIND or
- * FDSTATE_TCP_PROXIED). A socket bound to port 0 that the trigger sends
- * through the proxy is BINDed now (see inbound_listen()). addr and len
+ * FDSTATE_TCP_PROXIED). A socket bound to port 0 next to a proxied
+ * connection (its local address, as FTP clients do) that the trigger
+ * sends through the proxy is BINDed now (see inbound_listen()). addr and len
  * are not NULL. Answers BND in the socket's family (truncated to *len as
  * the kernel does), or a proxied connection's reported address; -errno
  * of a failed BIND (*addr is then the unspecified address, for programs
@@ -153,10 +154,11 @@ struct inbound_recent {
 
 /*
  * The trigger for fd (rec: fd has an FDSTATE_BIND record, so its port 0
- * was the program's choice). true: BIND through *e (the socket's family
- * in *family); false: listen here.
+ * was the program's choice; early: asked by getsockname() before
+ * listen()). true: BIND through *e (the socket's family in *family);
+ * false: listen here.
  */
-bool inbound_decide(const struct runtime *rt, int fd, bool rec,
+bool inbound_decide(const struct runtime *rt, int fd, bool rec, bool early,
     struct inbound_recent *e, int *family);
 
 #endif

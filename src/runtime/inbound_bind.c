@@ -200,7 +200,7 @@ inbound_listen(const struct runtime *rt, int fd, int backlog)
 	    st.u.bind.state == FDSTATE_BIND_SPENT))
 		return 0;	/* listening already, through the proxy */
 	if (!rec || st.u.bind.state != FDSTATE_BIND_RESERVED) {
-		if (!inbound_decide(rt, fd, rec, &e, &family)) {
+		if (!inbound_decide(rt, fd, rec, false, &e, &family)) {
 			if (rec)
 				(void)fdstate_forget(fd);
 			return real_listen(fd, backlog) < 0 ? -errno : 0;
@@ -264,7 +264,7 @@ inbound_sockname(const struct runtime *rt, int fd, const struct fdstate *st,
 	} else if (st->u.bind.state == FDSTATE_BIND_CANDIDATE) {
 		/* The program reads its port before it listens (FTP
 		 * clients do): the BIND is made now, when it will be. */
-		if (!inbound_decide(rt, fd, true, &e, &family))
+		if (!inbound_decide(rt, fd, true, true, &e, &family))
 			return 1;
 		rc = inbound_reserve(rt, fd, family, &e);
 		if (rc < 0)

@@ -111,13 +111,20 @@ accept_through_peer(const char *bind_ip, bool name_first, bool four)
 	socklen_t len = sizeof(from), plen = sizeof(pn);
 	int conn = rt_connect_proxied();
 	int s = bound_socket(bind_ip, 0, 0), c, a;
-	uint16_t port = 0;
+	uint16_t port;
 
-	if (name_first)		/* curl and tnftp read the port first */
-		port = assert_bound_on_peer(s);
+	if (name_first) {
+		/* A wildcard socket is BINDed at listen(), not before: its
+		 * name is its own until then. */
+		struct sockaddr_in early = name_of(s);
+		struct rt_peer snap;
+
+		rt_peer_snapshot(&peer, &snap);
+		ck_assert_uint_eq(snap.binds, 0);
+		ck_assert(early.sin_addr.s_addr == 0 && early.sin_port != 0);
+	}
 	ck_assert_msg(listen(s, 1) == 0, "listen: %s", strerror(errno));
-	if (!name_first)
-		port = assert_bound_on_peer(s);
+	port = assert_bound_on_peer(s);
 	c = remote_connect(port);
 	cme = name_of(c);
 	a = four ? accept4(s, (struct sockaddr *)&from, &len,
@@ -164,6 +171,9 @@ START_TEST(unbound_listen_accept4_flags)
 }
 END_TEST
 
+/* (The early BIND of a socket bound next to a proxied connection, as
+ * curl and tnftp do, needs a non-loopback local address: integration
+ * tests, bind-ftp.sh.) */
 START_TEST(getsockname_before_listen)
 {
 	accept_through_peer("0.0.0.0", true, false);

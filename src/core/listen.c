@@ -75,7 +75,7 @@ listen_decide(const struct route_env *env, const struct listen_facts *f,
 		return;
 	}
 	if (listen_is_wildcard(&bound) && f->early) {
-		listen_here(out, "a wildcard address waits for listen()");
+		listen_here(out, "a wildcard address waits until it listens");
 		return;
 	}
 	if (listen_is_wildcard(&bound)) {

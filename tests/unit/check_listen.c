@@ -112,9 +112,9 @@ START_TEST(decide_early)
 {
 	conns[0] = sa("203.0.113.5", 40000);
 	HERE(decide_at("0.0.0.0", true, true, 1),
-	    "a wildcard address waits for listen()");
+	    "a wildcard address waits until it listens");
 	HERE(decide_at("::", true, true, 1),
-	    "a wildcard address waits for listen()");
+	    "a wildcard address waits until it listens");
 	VIA(decide_at("203.0.113.5", true, true, 1), 0);
 	HERE(decide_at("127.0.0.1", true, true, 1),
 	    "the address is not routed through the proxy");

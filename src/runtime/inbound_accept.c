@@ -88,10 +88,20 @@ inbound_idle_listener(int family, bool nonblock)
 	    (nonblock ? SOCK_NONBLOCK : 0), 0);
 	if (s < 0)
 		return -errno;
-	if (family == AF_INET6)
+	if (family == AF_INET6) {
 		rc = real_bind(s, (struct sockaddr *)&sin6, sizeof(sin6));
-	else
+		if (rc < 0 && errno == EADDRNOTAVAIL) {
+			/* No ::1 here: IPv4's loopback, v4-mapped. */
+			memset(&sin6.sin6_addr, 0, sizeof(sin6.sin6_addr));
+			sin6.sin6_addr.s6_addr[10] = 0xff;
+			sin6.sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&sin6.sin6_addr.s6_addr[12], &sin.sin_addr, 4);
+			rc = real_bind(s, (struct sockaddr *)&sin6,
+			    sizeof(sin6));
+		}
+	} else {
 		rc = real_bind(s, (struct sockaddr *)&sin, sizeof(sin));
+	}
 	if (rc == 0)
 		rc = real_listen(s, 1);
 	if (rc < 0) {

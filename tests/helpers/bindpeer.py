@@ -23,6 +23,11 @@
   bindpeer.py aborted HOST PORT
       Connects to HOST:PORT, binds, listens, and expects accept() to fail
       with ECONNABORTED: prints "ECONNABORTED" (exit 0) or "ERR ...".
+
+  bindpeer.py refused HOST PORT
+      Connects to HOST:PORT, binds, and expects listen() and then
+      getsockname() to fail with EOPNOTSUPP: prints "EOPNOTSUPP listen"
+      and "EOPNOTSUPP getsockname" (exit 0) or "ERR ...".
 """
 import errno
 import select
@@ -178,6 +183,22 @@ def aborted(host, port):
     ctl.close()
 
 
+def refused(host, port):
+    ctl = socket.create_connection((host, port), timeout=TIMEOUT)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("0.0.0.0", 0))
+    for what, call in (("listen", lambda: s.listen(1)),
+                       ("getsockname", s.getsockname)):
+        try:
+            got = call()
+            fail("%s() succeeded: %r" % (what, got))
+        except OSError as e:
+            if e.errno != errno.EOPNOTSUPP:
+                fail("%s(): %s" % (what, e))
+        print("EOPNOTSUPP", what, flush=True)
+    ctl.close()
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "server":
         server(argv[1])
@@ -186,6 +207,8 @@ def main(argv):
                "--unbound" in argv[3:])
     elif len(argv) >= 3 and argv[0] == "aborted":
         aborted(argv[1], int(argv[2]))
+    elif len(argv) >= 3 and argv[0] == "refused":
+        refused(argv[1], int(argv[2]))
     else:
         sys.exit(__doc__)
 

@@ -5,8 +5,10 @@
 # connection from a client in the server namespace that connects to the
 # address getsockname() reported (bytes both ways exact, getpeername() of
 # the accepted socket is that client), blocking, and non-blocking (EAGAIN
-# first, then readiness for poll and epoll); a proxy that closes the BIND
-# connection makes accept() fail with ECONNABORTED; local servers stay
+# first, then readiness for poll and epoll), and through a chain (HTTP,
+# then dante: the last hop listens); an HTTP or SOCKS4 last hop and a
+# proxy that closes the BIND connection are clean errors (EOPNOTSUPP from
+# listen() and getsockname(), ECONNABORTED from accept()); local servers stay
 # local: python3 -m http.server under socksify serves a client on
 # loopback, and so does a listener on a port the program chose while it
 # has a proxied connection. Nothing leaves the client around the proxy.
@@ -14,7 +16,7 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-sx_setup curl danted
+sx_setup curl danted tinyproxy
 BP=("$SX_PYTHON" "$SX_HELPERS/bindpeer.py")
 start_danted_noauth "$SX_NS_P" "$SX_PROXY4" 1081
 dante_port=$SX_LAST_PORT
@@ -77,6 +79,43 @@ sx_check "closed BIND: socksify's one line" \
     sx_has_line "$SX_TMP/aborted.err" \
     "bind for $SX_SERVER4:7 via .*: proxy closed the connection"
 
+# --- chains and last hops -------------------------------------------------
+# Through a chain (HTTP CONNECT, then dante) the BIND goes to the last hop;
+# an HTTP or a SOCKS4 last hop cannot BIND: EOPNOTSUPP and one line.
+start_tinyproxy "$SX_NS_P" "$SX_PROXY4" 3128 "" "" "$dante_port" "$peer_port"
+tp=$SX_PROXY4:$SX_LAST_PORT
+start_dante_on s4 "$SX_NS_P" "$SX_PROXY4" 1082 "$SX_PROXY_OUT4"
+sx_allow_proxy "$SX_PROXY4" "$SX_LAST_PORT"
+s4=$SX_PROXY4:$SX_LAST_PORT
+sx_conf "$SX_TMP/chain.conf" "chain = http://$tp" \
+    "proxy = socks5://$SX_PROXY4:$dante_port" "timeout = 5" "log_level = info"
+sx_conf "$SX_TMP/http.conf" "proxy = http://$tp" "timeout = 5"
+sx_conf "$SX_TMP/s4.conf" "proxy = socks4://$s4" "timeout = 5"
+sx_run -c "$SX_TMP/chain.conf" "${BP[@]}" accept "$SX_SERVER4" "$peer_port" \
+    >"$SX_TMP/chain.out" 2>"$SX_TMP/chain.err"
+rc=$?
+sx_check "chain: exits 0 (got $rc)" test "$rc" -eq 0
+sx_check "chain: getsockname() is the last hop's ($SX_PROXY_OUT4)" \
+    grep -Eq "^BND $SX_PROXY_OUT4 [0-9]+$" "$SX_TMP/chain.out"
+sx_check "chain: the connection came through, bytes exact" \
+    grep -qx OK "$SX_TMP/chain.out"
+sx_check "chain: the BIND went to the last hop" \
+    sx_has_line "$SX_TMP/chain.err" \
+    "listen: the proxy listens on .*via $SX_PROXY4:$dante_port\)"
+for last in http s4; do
+	sx_run -c "$SX_TMP/$last.conf" "${BP[@]}" refused "$SX_SERVER4" \
+	    "$peer_port" >"$SX_TMP/$last.out" 2>"$SX_TMP/$last.err"
+	rc=$?
+	sx_check "$last last hop: exits 0 (got $rc)" test "$rc" -eq 0
+	sx_check "$last last hop: listen() and getsockname() EOPNOTSUPP" \
+	    test "$(grep -c '^EOPNOTSUPP ' "$SX_TMP/$last.out")" -eq 2
+done
+sx_check "http last hop: one line" sx_has_line "$SX_TMP/http.err" \
+    "bind for $SX_SERVER4:$peer_port via $tp: HTTP proxies cannot accept connections for us \(BIND\)"
+sx_check "socks4 last hop: one line" sx_has_line "$SX_TMP/s4.err" \
+    "bind for $SX_SERVER4:$peer_port via $s4: SOCKS4 proxies cannot accept connections for us \(BIND\)"
+sx_check "leak counter is 0 after the chains" test "$(leak_count)" -eq 0
+
 # --- local servers stay local ---------------------------------------------
 # http.server under socksify (no proxied connection), port chosen by the
 # kernel; a plain curl on loopback fetches from it.
@@ -128,7 +167,8 @@ sx_check "leak counter is 0" test "$(leak_count)" -eq 0
 
 [ "$SX_FAILED" -eq 0 ] || {
 	for f in blocking.out blocking.err nonblock.out nonblock.err \
-	    peer.log aborted.out aborted.err local.log keep.out keep.err; do
+	    peer.log aborted.out aborted.err chain.out chain.err http.out \
+	    http.err s4.out s4.err local.log keep.out keep.err; do
 		sx_show "$f" "$SX_TMP/$f"
 	done
 	sx_show fault_peer "$SX_FAULT_LOG"

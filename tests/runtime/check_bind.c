@@ -276,6 +276,43 @@ START_TEST(unspecified_bnd_is_the_proxy)
 }
 END_TEST
 
+/* An IPv6 socket on [::]:0: the peer's IPv4 address, v4-mapped. */
+START_TEST(ipv6_socket_v4_mapped)
+{
+	static const uint8_t mapped_lo[16] = { [10] = 0xff, [11] = 0xff,
+	    127, 0, 0, 1 };
+	struct sockaddr_in6 any = { .sin6_family = AF_INET6 }, me, from;
+	socklen_t len = sizeof(me), flen = sizeof(from);
+	struct rt_peer snap;
+	int conn, s, c, a;
+
+	conn = rt_connect_proxied();
+	s = socket(AF_INET6, SOCK_STREAM, 0);
+	ck_assert_int_ge(s, 0);
+	ck_assert_int_eq(setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY,
+	    &(int){ 0 }, sizeof(int)), 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&any, sizeof(any)), 0);
+	ck_assert_int_eq(listen(s, 1), 0);
+	ck_assert_int_eq(getsockname(s, (struct sockaddr *)&me, &len), 0);
+	ck_assert_uint_eq(len, sizeof(me));
+	ck_assert_int_eq(me.sin6_family, AF_INET6);
+	ck_assert_int_eq(memcmp(me.sin6_addr.s6_addr, mapped_lo, 16), 0);
+	rt_peer_snapshot(&peer, &snap);
+	ck_assert_uint_eq(ntohs(me.sin6_port), snap.bind_port);
+	c = remote_connect(snap.bind_port);
+	a = accept(s, (struct sockaddr *)&from, &flen);
+	ck_assert_msg(a >= 0, "accept: %s", strerror(errno));
+	ck_assert_uint_eq(flen, sizeof(from));
+	ck_assert_int_eq(memcmp(from.sin6_addr.s6_addr, mapped_lo, 16), 0);
+	ck_assert_uint_eq(from.sin6_port, name_of(c).sin_port);
+	exchange(a, c);
+	close(a);
+	close(c);
+	close(s);
+	close(conn);
+}
+END_TEST
+
 /* Local listeners: no proxied connection, loopback, a chosen port. */
 START_TEST(local_listeners_stay_local)
 {
@@ -385,6 +422,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, closed_bind_is_econnaborted);
 	tcase_add_test(tc, refused_bind_fails_closed);
 	tcase_add_test(tc, unspecified_bnd_is_the_proxy);
+	tcase_add_test(tc, ipv6_socket_v4_mapped);
 	tcase_add_test(tc, local_listeners_stay_local);
 	tcase_add_test(tc, listen_local_config);
 	tcase_add_test(tc, bound_then_connect);

@@ -90,7 +90,8 @@ inbound_ctl_socket(const struct inbound_recent *e, int fd,
 
 /* BIND for fd (of `family`) through e's path to e's destination, up to
  * the first reply: fd's record is RESERVED, or FAILED (getsockname()
- * fails too). 0 or a negative errno (logged). */
+ * fails too). Racing threads: the first BIND recorded stays, the others
+ * are dropped. 0 or a negative errno (logged). */
 static int
 inbound_reserve(const struct runtime *rt, int fd, int family,
     const struct inbound_recent *e)
@@ -98,7 +99,8 @@ inbound_reserve(const struct runtime *rt, int fd, int family,
 	char text[SOCKS5_ADDR_STRLEN];
 	struct inbound_wait *w;
 	struct handshake_io io;
-	struct fdstate st;
+	struct fdstate st, now;
+	struct socks5_addr a;
 	int rc;
 
 	memset(&st, 0, sizeof(st));
@@ -122,16 +124,29 @@ inbound_reserve(const struct runtime *rt, int fd, int family,
 		rc = inbound_bnd(&w->op, family, &st.u.bind);
 	st.u.bind.state = FDSTATE_BIND_RESERVED;
 	st.u.bind.wait = w;
-	if (rc == 0)
-		rc = fdstate_set(fd, &st);
-	if (rc < 0) {
+	if (rc == 0) {
+		inbound_lock();
+		if (fdstate_get(fd, &now) && now.kind == FDSTATE_BIND &&
+		    now.u.bind.state != FDSTATE_BIND_CANDIDATE &&
+		    now.u.bind.state != FDSTATE_BIND_FAILED)
+			rc = 1;		/* another thread's BIND came first */
+		else
+			rc = fdstate_set(fd, &st);
+		inbound_unlock();
+	}
+	if (rc != 0) {
 		ownfd_release(w->own);
 		(void)real_close(w->own);
 		free(w);
+		if (rc > 0)
+			return 0;
 		goto failed;
 	}
+	if (socks5_addr_from_sockaddr(&a, (struct sockaddr *)&st.u.bind.bnd,
+	    st.u.bind.bnd_len) < 0)
+		a = w->op.hs.bnd;
 	log_info("listen: the proxy listens on %s for us (%s via %s)",
-	    socks5_addr_format(&w->op.hs.bnd, text, sizeof(text)), w->op.what,
+	    socks5_addr_format(&a, text, sizeof(text)), w->op.what,
 	    w->op.path->hop[w->op.path->n - 1]->text);
 	return 0;
 failed:
@@ -211,10 +226,14 @@ inbound_listen(const struct runtime *rt, int fd, int backlog)
 	}
 	inbound_lock();
 	if (!fdstate_get(fd, &st) || st.kind != FDSTATE_BIND ||
-	    st.u.bind.state != FDSTATE_BIND_RESERVED)
+	    st.u.bind.state == FDSTATE_BIND_CANDIDATE)
 		rc = -EBADF;	/* closed meanwhile */
-	else
+	else if (st.u.bind.state == FDSTATE_BIND_RESERVED)
 		rc = inbound_take(fd, &st);
+	else if (st.u.bind.state == FDSTATE_BIND_FAILED)
+		rc = -st.u.bind.err;
+	else
+		rc = 0;		/* another thread listened */
 	inbound_unlock();
 	return rc;
 }

@@ -11,9 +11,9 @@
  * getsockname() answers the proxy's addresses: BND of the BIND for the
  * listener, BND of the CONNECT reply for a proxied connection (so the
  * address a program advertises, in PORT/EPRT, is never the client's).
- * Records are FDSTATE_BIND (runtime/fdstate.h). Lock order: inbound (a
- * recursive lock: a stale record met under it frees its handshake), then
- * fdstate.
+ * Records are FDSTATE_BIND (runtime/fdstate.h). Lock order: inbound (re-
+ * entrant in its thread: a stale record met under it frees its
+ * handshake), then fdstate.
  */
 #ifndef SOCKSIFY_RUNTIME_INBOUND_H
 #define SOCKSIFY_RUNTIME_INBOUND_H

@@ -16,20 +16,24 @@
 #include "runtime/ownfd.h"
 #include "runtime/real.h"
 
-/* Recursive: a stale record met while it is held (fdstate_get/set drop
+/* Re-entrant in the thread that holds it (a depth per thread over a
+ * plain mutex): a stale record met while it is held (fdstate_get/set drop
  * one) frees its handshake through inbound_wait_free(). */
-static pthread_mutex_t inbound_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_mutex_t inbound_mutex = PTHREAD_MUTEX_INITIALIZER;
+static __thread unsigned inbound_depth;
 
 void
 inbound_lock(void)
 {
-	pthread_mutex_lock(&inbound_mutex);
+	if (inbound_depth++ == 0)
+		pthread_mutex_lock(&inbound_mutex);
 }
 
 void
 inbound_unlock(void)
 {
-	pthread_mutex_unlock(&inbound_mutex);
+	if (--inbound_depth == 0)
+		pthread_mutex_unlock(&inbound_mutex);
 }
 
 void
@@ -63,14 +67,7 @@ inbound_atfork_parent(void)
 void
 inbound_atfork_child(void)
 {
-	/* The child's thread is not the owner the recursive lock knows:
-	 * a fresh lock (nothing else runs in the child yet). */
-	pthread_mutexattr_t a;
-
-	(void)pthread_mutexattr_init(&a);
-	(void)pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-	(void)pthread_mutex_init(&inbound_mutex, &a);
-	(void)pthread_mutexattr_destroy(&a);
+	inbound_unlock();
 }
 
 /* A listening socket on loopback:0 that nobody connects to, in `family`,

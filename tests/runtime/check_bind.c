@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rt.h"
@@ -313,6 +314,49 @@ START_TEST(ipv6_socket_v4_mapped)
 }
 END_TEST
 
+/* A forked child accepts on the listener its parent made (its copy of the
+ * record and the handshake are its own); the parent's stays usable. */
+START_TEST(forked_child_accepts)
+{
+	int conn = rt_connect_proxied();
+	int s = bound_socket("0.0.0.0", 0, 0), st = -1;
+	uint16_t port;
+	pid_t pid;
+
+	ck_assert_int_eq(listen(s, 1), 0);
+	port = assert_bound_on_peer(s);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sockaddr_in from;
+		socklen_t len = sizeof(from);
+		int a = accept(s, (struct sockaddr *)&from, &len);
+		char buf[8];
+
+		if (a < 0 || read(a, buf, 4) != 4 || memcmp(buf, "ping", 4) ||
+		    write(a, "pong", 4) != 4 || name_of(s).sin_port !=
+		    htons(port))
+			_exit(1);
+		_exit(0);
+	}
+	{
+		int c = remote_connect(port);
+		char buf[8];
+
+		ck_assert_int_eq(write(c, "ping", 4), 4);
+		ck_assert_int_eq(read(c, buf, 4), 4);
+		ck_assert_int_eq(memcmp(buf, "pong", 4), 0);
+		close(c);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the child's "
+	    "accept failed");
+	ck_assert_uint_eq(ntohs(name_of(s).sin_port), port);
+	close(s);
+	close(conn);
+}
+END_TEST
+
 /* Local listeners: no proxied connection, loopback, a chosen port. */
 START_TEST(local_listeners_stay_local)
 {
@@ -423,6 +467,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, refused_bind_fails_closed);
 	tcase_add_test(tc, unspecified_bnd_is_the_proxy);
 	tcase_add_test(tc, ipv6_socket_v4_mapped);
+	tcase_add_test(tc, forked_child_accepts);
 	tcase_add_test(tc, local_listeners_stay_local);
 	tcase_add_test(tc, listen_local_config);
 	tcase_add_test(tc, bound_then_connect);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
+#include "hooks/hooks.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/inbound.h"
@@ -21,8 +22,8 @@ listen_runtime(void)
 	return inbound_active() ? runtime_get() : NULL;
 }
 
-SX_EXPORT int
-bind(int fd, const struct sockaddr *addr, socklen_t len)
+int
+sx_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	const struct runtime *rt;
 	struct sockaddr_storage ss;
@@ -41,7 +42,13 @@ bind(int fd, const struct sockaddr *addr, socklen_t len)
 }
 
 SX_EXPORT int
-listen(int fd, int backlog)
+bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	return sx_bind(fd, addr, len);
+}
+
+int
+sx_listen(int fd, int backlog)
 {
 	const struct runtime *rt;
 	int rc;
@@ -62,6 +69,12 @@ listen(int fd, int backlog)
 		return -1;
 	}
 	return 0;
+}
+
+SX_EXPORT int
+listen(int fd, int backlog)
+{
+	return sx_listen(fd, backlog);
 }
 
 static int
@@ -89,8 +102,8 @@ accept(int fd, struct sockaddr *addr, socklen_t *len)
 	return accept_any(fd, addr, len, 0);
 }
 
-SX_EXPORT int
-accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+int
+sx_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	if (real_init() < 0) {
 		errno = ENOSYS;
@@ -102,7 +115,13 @@ accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 }
 
 SX_EXPORT int
-getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	return sx_accept4(fd, addr, len, flags);
+}
+
+int
+sx_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	const struct runtime *rt;
 	enum fdstate_kind kind;
@@ -126,4 +145,10 @@ getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 		return -1;
 	}
 	return 0;
+}
+
+SX_EXPORT int
+getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return sx_getsockname(fd, addr, len);
 }

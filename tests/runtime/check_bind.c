@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -178,6 +179,32 @@ END_TEST
 START_TEST(getsockname_before_listen)
 {
 	accept_through_peer("0.0.0.0", true, false);
+}
+END_TEST
+
+/* syscall(SYS_listen/SYS_getsockname/SYS_accept4) reach the same hooks
+ * (libraries that bypass libc's wrappers). */
+START_TEST(through_syscall)
+{
+	struct sockaddr_in me;
+	socklen_t len = sizeof(me);
+	int conn = rt_connect_proxied();
+	int s = bound_socket("0.0.0.0", 0, 0), c, a;
+	struct rt_peer snap;
+
+	ck_assert_int_eq(syscall(SYS_listen, s, 1), 0);
+	ck_assert_int_eq(syscall(SYS_getsockname, s, &me, &len), 0);
+	rt_peer_snapshot(&peer, &snap);
+	ck_assert_uint_eq(snap.binds, 1);
+	ck_assert_uint_eq(ntohs(me.sin_port), snap.bind_port);
+	c = remote_connect(snap.bind_port);
+	a = (int)syscall(SYS_accept4, s, NULL, NULL, SOCK_CLOEXEC);
+	ck_assert_msg(a >= 0, "accept4: %s", strerror(errno));
+	exchange(a, c);
+	close(a);
+	close(c);
+	close(s);
+	close(conn);
 }
 END_TEST
 
@@ -462,6 +489,7 @@ main(int argc, char **argv)
 	tcase_add_test(tc, wildcard_listen_accept);
 	tcase_add_test(tc, unbound_listen_accept4_flags);
 	tcase_add_test(tc, getsockname_before_listen);
+	tcase_add_test(tc, through_syscall);
 	tcase_add_test(tc, nonblocking_poll_epoll);
 	tcase_add_test(tc, closed_bind_is_econnaborted);
 	tcase_add_test(tc, refused_bind_fails_closed);

@@ -106,9 +106,13 @@ static const struct {
 	{ "backstop", "on, off",
 	  { "on", "off", "yes", "no", "true", "false" },
 	  { 1, 0, 1, 0, 1, 0 } },
+
+	{ "listen", "auto, local", { "auto", "local" },
+	  { LISTEN_AUTO, LISTEN_LOCAL } },
 };
 
-/* log_level, dns, udp, pipeline, backstop: a word above, any case. */
+/* log_level, dns, udp, pipeline, backstop, listen: a word above, any
+ * case. */
 static int
 set_word(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
@@ -133,6 +137,8 @@ set_word(struct config *c, const char *key, char *v,
 		c->pipeline = w != 0;
 	else if (strcmp(key, "backstop") == 0)
 		c->backstop = w != 0;
+	else if (strcmp(key, "listen") == 0)
+		c->listen = (enum listen_mode)w;
 	else
 		c->udp = (enum udp_mode)w;
 	return 0;
@@ -218,6 +224,7 @@ static const struct {
 	{ "backstop",		set_word },
 	{ "dns_server",		config_set_dns_server },
 	{ "dns_direct",		set_list },
+	{ "listen",		set_word },
 };
 
 static int

@@ -24,6 +24,10 @@ enum dns_mode { DNS_REMOTE = 0, DNS_LOCAL };
 
 enum udp_mode { UDP_PROXY = 0, UDP_BLOCK, UDP_DIRECT };
 
+/* listen = auto: a listener that calls for it is served by the proxy
+ * (SOCKS5 BIND, core/listen.h); local: every listener stays here. */
+enum listen_mode { LISTEN_AUTO = 0, LISTEN_LOCAL };
+
 #define CONFIG_MAX_NETS		64
 #define CONFIG_MAX_DOMAINS	64
 #define CONFIG_MAX_HOPS		8	/* chain, fallback, upstream each */
@@ -92,6 +96,7 @@ struct config {
 	 * escape hatch); every other DNS question is answered in-process. */
 	struct rules_net dns_direct[CONFIG_MAX_NETS];
 	size_t n_dns_direct;
+	enum listen_mode listen;
 };
 
 /*
@@ -99,7 +104,7 @@ struct config {
  * 10000 ms, log level error, remote DNS, placeholders 198.18.0.0/15 and
  * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied, no chain,
  * fallbacks, upstreams or rules, log to stderr, no pipelining, backstop on,
- * no dns_server.
+ * no dns_server, listen = auto.
  */
 void config_defaults(struct config *c);
 

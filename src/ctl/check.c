@@ -88,6 +88,8 @@ check_print_config(const struct config *c, const char *source)
 		    socks5_addr_format(&c->dns_server, buf, sizeof(buf)));
 	printf("udp:           %s\n", c->udp == UDP_PROXY ? "proxy" :
 	    c->udp == UDP_BLOCK ? "block" : "direct");
+	printf("listen:        %s\n", c->listen == LISTEN_AUTO ?
+	    "auto" : "local");
 	printf("hosts file:    %s\n", c->hosts_file[0] ? c->hosts_file :
 	    "none");
 	if (c->log_file[0] != '\0')

@@ -11,6 +11,7 @@
 #include "runtime/dnsport.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
+#include "runtime/inbound.h"
 #include "runtime/init.h"
 #include "runtime/namestore.h"
 #include "runtime/proxy_connect.h"
@@ -93,6 +94,14 @@ connect_recorded(int fd, const struct sockaddr *addr, socklen_t len,
 		(void)fdstate_forget(fd);
 		return 0;
 	}
+	if (st.kind == FDSTATE_BIND) {
+		/* Bound, never listened on: an ordinary socket again. */
+		if (inbound_connecting(fd, &st) == 0)
+			return 0;
+		*done = true;
+		errno = EISCONN;
+		return -1;
+	}
 	if (st.kind != FDSTATE_TCP_PROXIED)
 		return 0;
 	*done = true;
@@ -112,6 +121,8 @@ sx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	const struct runtime *rt = runtime_get();
 	struct route_info ri;
 	struct fdstate st;
+	struct socks5_addr bnd;
+	struct path used;
 	bool done;
 	int rc;
 
@@ -146,7 +157,8 @@ sx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	if (ri.socktype == SOCK_DGRAM)
 		return udp_connect(rt, &ri, fd, addr, len);
-	rc = proxy_connect(rt, &ri.path, fd, addr->sa_family, &ri.target);
+	rc = proxy_connect_via(rt, &ri.path, fd, addr->sa_family, &ri.target,
+	    &used, &bnd);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -159,8 +171,17 @@ sx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 		st.u.tcp.name_index = ri.slot;
 	}
 	connect_copy_peer(&st.u.tcp.peer, &st.u.tcp.peer_len, addr, len);
-	if (fdstate_set(fd, &st) < 0 && st.u.tcp.pinned)
-		namestore_unpin(ri.slot);	/* no record: close() could not */
+	if (!inbound_self(rt, &bnd, addr->sa_family, &st.u.tcp.self,
+	    &st.u.tcp.self_len))
+		st.u.tcp.self_len = 0;
+	if (fdstate_set(fd, &st) < 0) {
+		if (st.u.tcp.pinned)	/* no record: close() could not */
+			namestore_unpin(ri.slot);
+	} else {
+		/* A later listen() may BIND where this connection goes. */
+		inbound_note(fd, st.cookie, &ri.target, &used, &st.u.tcp.self,
+		    st.u.tcp.self_len);
+	}
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* getpeername(): on a proxied socket (still the socket its record was made
  * for), the destination the program asked for, not the proxy; on one the
- * DNS answerer serves, the server it connected to. */
+ * DNS answerer serves, the server it connected to; a listener served by
+ * the proxy has no peer. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -33,6 +34,12 @@ getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	} else if (st.kind == FDSTATE_DNS && st.u.dns.connected) {
 		peer = &st.u.dns.server;	/* not our loopback socket */
 		plen = st.u.dns.server_len;
+	} else if (st.kind == FDSTATE_BIND &&
+	    st.u.bind.state == FDSTATE_BIND_WAITING) {
+		/* A listener (its descriptor is the BIND's control
+		 * connection, the proxy is not its peer). */
+		errno = ENOTCONN;
+		return -1;
 	} else {
 		return real_getpeername(fd, addr, len);
 	}

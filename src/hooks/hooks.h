@@ -25,6 +25,10 @@ int sx_close(int fd);
 int sx_close_range(unsigned int first, unsigned int last, int flags);
 int sx_dup2(int oldfd, int newfd);
 int sx_dup3(int oldfd, int newfd, int flags);
+int sx_bind(int fd, const struct sockaddr *addr, socklen_t len);
+int sx_listen(int fd, int backlog);
+int sx_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
+int sx_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
 
 /* Exported names that libc's headers no longer declare: glibc before 2.34
  * had programs call the resolver through these (hooks/resolv.c). */

@@ -61,6 +61,20 @@ syscall(long number, ...)
 #endif
 	case SYS_dup3:
 		return sx_dup3((int)a[0], (int)a[1], (int)a[2]);
+	case SYS_bind:
+		return sx_bind((int)a[0], (const struct sockaddr *)a[1],
+		    (socklen_t)a[2]);
+	case SYS_listen:
+		return sx_listen((int)a[0], (int)a[1]);
+	case SYS_accept:
+		return sx_accept4((int)a[0], (struct sockaddr *)a[1],
+		    (socklen_t *)a[2], 0);
+	case SYS_accept4:
+		return sx_accept4((int)a[0], (struct sockaddr *)a[1],
+		    (socklen_t *)a[2], (int)a[3]);
+	case SYS_getsockname:
+		return sx_getsockname((int)a[0], (struct sockaddr *)a[1],
+		    (socklen_t *)a[2]);
 	default:
 		return real_syscall(number, a[0], a[1], a[2], a[3], a[4],
 		    a[5]);

@@ -78,9 +78,9 @@ dnsport_sock(int family, int type)
 		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		s->len = sizeof(*s4);
 	}
-	if (bind(fd, (struct sockaddr *)&s->addr, s->len) != 0 ||
-	    (type == SOCK_STREAM && listen(fd, 64) != 0) ||
-	    getsockname(fd, (struct sockaddr *)&s->addr, &s->len) != 0) {
+	if (real_bind(fd, (struct sockaddr *)&s->addr, s->len) != 0 ||
+	    (type == SOCK_STREAM && real_listen(fd, 64) != 0) ||
+	    real_getsockname(fd, (struct sockaddr *)&s->addr, &s->len) != 0) {
 		(void)real_close(fd);
 		return NULL;
 	}
@@ -124,13 +124,13 @@ dnsport_dest(int fd, struct sockaddr_storage *me, socklen_t *len)
 	struct sockaddr_storage any;
 
 	*len = sizeof(*me);
-	if (getsockname(fd, (struct sockaddr *)me, len) != 0)
+	if (real_getsockname(fd, (struct sockaddr *)me, len) != 0)
 		return -errno;
 	if (dnsport_port(me) == 0) {
 		memset(&any, 0, sizeof(any));
 		any.ss_family = me->ss_family;
-		if (bind(fd, (struct sockaddr *)&any, *len) != 0 ||
-		    getsockname(fd, (struct sockaddr *)me, len) != 0)
+		if (real_bind(fd, (struct sockaddr *)&any, *len) != 0 ||
+		    real_getsockname(fd, (struct sockaddr *)me, len) != 0)
 			return -errno;
 	}
 	if (me->ss_family == AF_INET6 &&
@@ -285,7 +285,7 @@ dnsport_accept(const struct dnsport_sock *l, int fd)
 	size_t i;
 	int c, tries;
 
-	if (getsockname(fd, (struct sockaddr *)&me, &mlen) != 0)
+	if (real_getsockname(fd, (struct sockaddr *)&me, &mlen) != 0)
 		return -errno;
 	for (tries = 0; tries < 64; tries++) {
 		for (i = 0; i < dnsport_nstash; i++) {
@@ -301,7 +301,7 @@ dnsport_accept(const struct dnsport_sock *l, int fd)
 		/* Loopback: the connection is (nearly) there already. */
 		if (poll(&pfd, 1, 1000) <= 0)
 			return -ETIMEDOUT;
-		c = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		c = real_accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0)
 			continue;
 		if (dnsport_nstash < DNSPORT_STASH)

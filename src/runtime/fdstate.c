@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "runtime/fdstate.h"
+#include "runtime/inbound.h"
 #include "runtime/namestore.h"
 #include "runtime/ownfd.h"
 #include "runtime/real.h"
@@ -73,8 +74,8 @@ fdstate_slot(int fd, bool create)
 }
 
 /* What a dropped record held: its name-map pin, the association's control
- * connection (closed only if that number is still our socket). Called
- * without fdstate_lock. */
+ * connection (closed only if that number is still our socket), a BIND
+ * listener's handshake. Called without fdstate_lock. */
 static void
 fdstate_release(const struct fdstate *old)
 {
@@ -94,6 +95,8 @@ fdstate_release(const struct fdstate *old)
 		ownfd_release(old->u.dns.peer_fd);
 		(void)real_close(old->u.dns.peer_fd);
 	}
+	if (old->kind == FDSTATE_BIND && old->u.bind.wait != NULL)
+		inbound_wait_free(old->u.bind.wait);
 }
 
 /* Called with fdstate_lock held: empty the slot, keeping a copy. */

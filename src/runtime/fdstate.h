@@ -23,13 +23,20 @@ enum fdstate_kind {
 	FDSTATE_UDP,		/* UDP socket with a SOCKS5 association */
 	FDSTATE_DNS,		/* its port-53 traffic is answered in process
 				 * (runtime/dnsport.c) */
-	/* Next: a TCP connect pending on the proxy, a BIND listener: one
-	 * member of the union each. */
+	FDSTATE_BIND,		/* a listener served by the proxy (BIND):
+				 * runtime/inbound.h */
+	/* Next: a TCP connect pending on the proxy: one member of the
+	 * union. */
 };
 
 struct fdstate_tcp {
 	struct sockaddr_storage peer;	/* what the program connected to */
 	socklen_t peer_len;
+	/* What getsockname() reports: the proxy's side of the connection
+	 * (BND of the CONNECT reply, runtime/inbound.h), or self_len 0 for
+	 * the socket's own address. */
+	struct sockaddr_storage self;
+	socklen_t self_len;
 	bool pinned;			/* holds a name-map pin */
 	uint32_t name_index;		/* valid when pinned */
 };
@@ -66,6 +73,31 @@ struct fdstate_dns {
 	uint64_t peer_cookie;
 };
 
+struct inbound_wait;		/* runtime/inbound.h */
+
+enum fdstate_bind_state {
+	FDSTATE_BIND_CANDIDATE,	/* bound to port 0, not listening yet */
+	FDSTATE_BIND_RESERVED,	/* BIND done for getsockname() before
+				 * listen(): the control connection is an
+				 * own descriptor until listen() */
+	FDSTATE_BIND_WAITING,	/* the BIND's control connection, waiting
+				 * for the peer (the second reply) */
+	FDSTATE_BIND_SPENT,	/* accepted (or aborted): an idle listener
+				 * on loopback stands in */
+	FDSTATE_BIND_FAILED,	/* the proxy refused: no address to give */
+};
+
+struct fdstate_bind {
+	enum fdstate_bind_state state;
+	int err;			/* FAILED: positive errno */
+	struct sockaddr_storage bnd;	/* BND.ADDR:BND.PORT, socket family */
+	socklen_t bnd_len;
+	struct inbound_wait *wait;	/* RESERVED, WAITING: the handshake,
+					 * owned by the record (freed, and a
+					 * reserved control connection closed,
+					 * with it) */
+};
+
 struct fdstate {
 	enum fdstate_kind kind;
 	uint64_t cookie;		/* the socket's SO_COOKIE */
@@ -74,6 +106,7 @@ struct fdstate {
 		struct fdstate_tcp tcp;
 		struct fdstate_udp udp;
 		struct fdstate_dns dns;
+		struct fdstate_bind bind;
 	} u;
 };
 
@@ -109,7 +142,8 @@ int fdstate_update(int fd, const struct fdstate *st);
 
 /*
  * fd is being closed or replaced: drop its record and release what it
- * holds (name-map pin, the UDP association's control connection). In a
+ * holds (name-map pin, the UDP association's control connection, a BIND
+ * listener's handshake). In a
  * process that does not own the record (a vfork child) nothing changes.
  * Returns true if a record was dropped.
  */

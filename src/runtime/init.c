@@ -11,6 +11,7 @@
 #include "core/namemap.h"
 #include "runtime/ailist.h"
 #include "runtime/fdstate.h"
+#include "runtime/inbound.h"
 #include "runtime/init.h"
 #include "runtime/log.h"
 #include "runtime/namestore.h"
@@ -177,10 +178,11 @@ runtime_get(void)
 
 /* fork(): no lock of ours is inherited held; the child re-owns the
  * descriptor records (taking its own name-map pins) and the registry of
- * own descriptors. Lock order: fdstate, ownfd, ailist. */
+ * own descriptors. Lock order: inbound, fdstate, ownfd, ailist. */
 static void
 runtime_atfork_prepare(void)
 {
+	inbound_atfork_prepare();
 	fdstate_atfork_prepare();
 	ownfd_atfork_prepare();
 	ailist_atfork_prepare();
@@ -192,6 +194,7 @@ runtime_atfork_parent(void)
 	ailist_atfork_release();
 	ownfd_atfork_parent();
 	fdstate_atfork_parent();
+	inbound_atfork_parent();
 }
 
 static void
@@ -200,6 +203,7 @@ runtime_atfork_child(void)
 	ailist_atfork_release();
 	ownfd_atfork_child();
 	fdstate_atfork_child();
+	inbound_atfork_child();
 }
 
 /* Load time does only what exec'd children need before any fork: the

@@ -284,10 +284,11 @@ proxy_run(struct proxy_op *op)
 	return rc;
 }
 
-int
-proxy_handshake(const struct runtime *rt, const struct path *path, int fd,
-    int family, uint8_t cmd, const struct socks5_addr *target,
-    struct socks5_addr *bnd)
+/* proxy_handshake(), also copying the path that carried it to *used. */
+static int
+proxy_handshake_via(const struct runtime *rt, const struct path *path,
+    int fd, int family, uint8_t cmd, const struct socks5_addr *target,
+    struct socks5_addr *bnd, struct path *used)
 {
 	struct proxy_op op;
 	int rc;
@@ -302,7 +303,18 @@ proxy_handshake(const struct runtime *rt, const struct path *path, int fd,
 	rc = proxy_run(&op);
 	if (rc == 0 && bnd != NULL)
 		*bnd = op.hs.bnd;
+	if (rc == 0 && used != NULL)
+		*used = *op.path;
 	return rc;
+}
+
+int
+proxy_handshake(const struct runtime *rt, const struct path *path, int fd,
+    int family, uint8_t cmd, const struct socks5_addr *target,
+    struct socks5_addr *bnd)
+{
+	return proxy_handshake_via(rt, path, fd, family, cmd, target, bnd,
+	    NULL);
 }
 
 int
@@ -311,4 +323,13 @@ proxy_connect(const struct runtime *rt, const struct path *path, int fd,
 {
 	return proxy_handshake(rt, path, fd, family, SOCKS5_CMD_CONNECT,
 	    target, NULL);
+}
+
+int
+proxy_connect_via(const struct runtime *rt, const struct path *path, int fd,
+    int family, const struct socks5_addr *target, struct path *used,
+    struct socks5_addr *bnd)
+{
+	return proxy_handshake_via(rt, path, fd, family, SOCKS5_CMD_CONNECT,
+	    target, bnd, used);
 }

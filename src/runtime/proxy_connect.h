@@ -90,6 +90,13 @@ int proxy_run(struct proxy_op *op);
 int proxy_connect(const struct runtime *rt, const struct path *path, int fd,
     int family, const struct socks5_addr *target);
 
+/* proxy_connect(), also copying on success the path that carried the
+ * connection (path itself, or the fallback that replaced it) to *used and
+ * the reply's BND.ADDR:BND.PORT (where the proxy connects from) to *bnd. */
+int proxy_connect_via(const struct runtime *rt, const struct path *path,
+    int fd, int family, const struct socks5_addr *target, struct path *used,
+    struct socks5_addr *bnd);
+
 /*
  * The same for any command: CONNECT, or UDP ASSOCIATE on a control
  * connection (target = the address the program will send from, or

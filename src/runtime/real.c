@@ -48,6 +48,11 @@ int (*real_gethostbyaddr_r)(const void *, socklen_t, int, struct hostent *,
 int (*real_dup2)(int, int);
 int (*real_dup3)(int, int, int);
 int (*real_close_range)(unsigned int, unsigned int, int);
+int (*real_bind)(int, const struct sockaddr *, socklen_t);
+int (*real_listen)(int, int);
+int (*real_accept)(int, struct sockaddr *, socklen_t *);
+int (*real_accept4)(int, struct sockaddr *, socklen_t *, int);
+int (*real_getsockname)(int, struct sockaddr *, socklen_t *);
 int (*real_fclose)(FILE *);
 int (*real_res_ninit)(struct __res_state *);
 void (*real_res_nclose)(struct __res_state *);
@@ -178,12 +183,19 @@ real_resolve(void)
 	REAL(dup3);
 	REAL(close_range);
 	REAL(fclose);
+	REAL(bind);
+	REAL(listen);
+	REAL(accept);
+	REAL(accept4);
+	REAL(getsockname);
 	if (real_connect == NULL || real_close == NULL ||
 	    real_getpeername == NULL || real_getaddrinfo == NULL ||
 	    real_freeaddrinfo == NULL || real_sendto == NULL ||
 	    real_sendmsg == NULL || real_send == NULL || real_write == NULL ||
 	    real_recvfrom == NULL || real_recvmsg == NULL ||
-	    real_recv == NULL || real_read == NULL || real_fclose == NULL)
+	    real_recv == NULL || real_read == NULL || real_fclose == NULL ||
+	    real_bind == NULL || real_listen == NULL || real_accept == NULL ||
+	    real_accept4 == NULL || real_getsockname == NULL)
 		real_status = -ENOSYS;
 	else
 		real_backstop();

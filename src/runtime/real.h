@@ -62,6 +62,11 @@ extern int (*real_res_send)(const unsigned char *, int, unsigned char *,
 extern int (*real_res_nquery)(struct __res_state *, const char *, int, int,
     unsigned char *, int);
 extern int (*real_res_query)(const char *, int, int, unsigned char *, int);
+extern int (*real_bind)(int, const struct sockaddr *, socklen_t);
+extern int (*real_listen)(int, int);
+extern int (*real_accept)(int, struct sockaddr *, socklen_t *);
+extern int (*real_accept4)(int, struct sockaddr *, socklen_t *, int);
+extern int (*real_getsockname)(int, struct sockaddr *, socklen_t *);
 
 extern int (*real_fclose)(FILE *);
 

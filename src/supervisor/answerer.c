@@ -134,13 +134,28 @@ answerer_open(struct answerer_sock *s, int family, int type,
 int
 answerer_init(struct loop *l)
 {
-	static const int fam[2] = { AF_INET, AF_INET6 };
-	int i, rc;
+	int i;
 
 	answerer_loop = l;
 	for (i = 0; i < 2; i++)
 		answerer_udp[i].src.fd = answerer_tcp[i].src.fd =
 		    answerer_snk[i].src.fd = -1;
+	return 0;
+}
+
+/* The sockets are opened on first use: a tree that never asks DNS of its
+ * own (or sends UDP the backstop does not relay) gets no listener of
+ * ours, which would only confuse tools that list a tree's sockets. */
+static int
+answerer_ensure(void)
+{
+	static const int fam[2] = { AF_INET, AF_INET6 };
+	static int done, status;
+	int i, rc;
+
+	if (done)
+		return status;
+	done = 1;
 	for (i = 0; i < 2; i++) {
 		rc = answerer_open(&answerer_udp[i], fam[i], SOCK_DGRAM,
 		    answerer_udp_ready);
@@ -154,8 +169,12 @@ answerer_init(struct loop *l)
 		 * the IPv4 ones through v4-mapped addresses. */
 		if (rc < 0 && i == 1)
 			return 0;
-		if (rc < 0)
+		if (rc < 0) {
+			log_error("backstop: cannot open the DNS answerer's "
+			    "sockets: %s", strerror(-rc));
+			status = rc;
 			return rc;
+		}
 	}
 	return 0;
 }
@@ -216,7 +235,9 @@ answerer_point(int fd, const struct answerer_sock *pair,
 	socklen_t sl;
 	int rc;
 
-	rc = answerer_addr(pair, handle_sock_domain(fd), &ss, &sl);
+	rc = answerer_ensure();
+	if (rc == 0)
+		rc = answerer_addr(pair, handle_sock_domain(fd), &ss, &sl);
 	if (rc == 0)
 		rc = answerer_connect_to(fd, &ss, sl);
 	if (rc == 0 && handle_sock_cookie(fd) != 0)
@@ -250,8 +271,11 @@ answerer_datagram(struct loop *l, int fd, const uint8_t *q, size_t n)
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&me;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&me;
 	socklen_t len = sizeof(me);
-	int i;
+	int i, rc;
 
+	rc = answerer_ensure();
+	if (rc < 0)
+		return rc;
 	if (getsockname(fd, (struct sockaddr *)&me, &len) != 0)
 		return -errno;
 	if ((me.ss_family == AF_INET && s4->sin_port == 0) ||

@@ -20,8 +20,8 @@
 
 #include "supervisor/loop.h"
 
-/* Open the sockets (IPv4 and IPv6 loopback) and watch them in l. 0, or a
- * negative errno (the loop cannot answer DNS: the caller refuses to run). */
+/* Serve the answerer in l: its sockets (IPv4 and IPv6 loopback) are
+ * opened and watched on first use. 0. */
 int answerer_init(struct loop *l);
 
 /*

@@ -35,6 +35,7 @@ static const char *const keys[] = {
 	"proxy", "local", "direct", "local_domain", "timeout", "log_level",
 	"dns", "placeholder_v4", "placeholder_v6", "hosts_file", "udp",
 	"chain", "fallback", "upstream", "rule", "log_file", "pipeline",
+	"listen",
 };
 
 static void

@@ -33,6 +33,8 @@
  *   domain-255        success, BND.ADDR a domain name of length 255, echo
  *   extra             success reply and "EXTRA-DATA" in the same write, echo
  *   rst-mid           half of the CONNECT reply, then a reset (SO_LINGER 0)
+ *   bind-close        one success reply (the first of a BIND), then, DELAY_MS
+ *                     (default 20) later, close without the second
  *   ok                success, then echo
  * Echo: whatever arrives after the reply is sent back until EOF.
  */
@@ -60,7 +62,8 @@ enum fp_kind {
 	FP_REFUSE, FP_RST, FP_SILENT, FP_CLOSE_METHOD, FP_CLOSE_AFTER,
 	FP_TRICKLE, FP_BAD_VERSION, FP_GARBAGE, FP_METHOD_FF,
 	FP_METHOD_UNKNOWN, FP_AUTH_FAIL, FP_AUTH_OK, FP_REP, FP_BAD_ATYP,
-	FP_DOMAIN0, FP_DOMAIN255, FP_EXTRA_DATA, FP_RST_MID, FP_OK
+	FP_DOMAIN0, FP_DOMAIN255, FP_EXTRA_DATA, FP_RST_MID, FP_BIND_CLOSE,
+	FP_OK
 };
 
 struct fp_mode {
@@ -80,7 +83,8 @@ static const struct {
 	{ "auth-fail", FP_AUTH_FAIL }, { "auth-ok", FP_AUTH_OK },
 	{ "bad-atyp", FP_BAD_ATYP }, { "domain-0", FP_DOMAIN0 },
 	{ "domain-255", FP_DOMAIN255 }, { "extra", FP_EXTRA_DATA },
-	{ "rst-mid", FP_RST_MID }, { "ok", FP_OK },
+	{ "rst-mid", FP_RST_MID }, { "bind-close", FP_BIND_CLOSE },
+	{ "ok", FP_OK },
 };
 
 static int fp_idle_ms = 30000;
@@ -478,6 +482,13 @@ fp_serve(int fd, const struct fp_mode *m)
 		rlen = fp_reply_v4(reply, (unsigned)m->arg);
 		(void)fp_write_all(fd, reply, rlen);
 		fp_log("sent REP %d, closing", m->arg);
+		fp_fin_close(fd);
+		return;
+	case FP_BIND_CLOSE:
+		rlen = fp_reply_v4(reply, 0);
+		(void)fp_write_all(fd, reply, rlen);
+		fp_sleep_ms(fp_delay_ms);
+		fp_log("sent one reply, closing without a second");
 		fp_fin_close(fd);
 		return;
 	case FP_BAD_ATYP:

@@ -282,15 +282,37 @@ leak_reset()
 	ip netns exec "$SX_NS_C" nft reset counters table inet sx >/dev/null
 }
 
-# sx_listen_port NS PID: wait until PID listens (TCP) in NS; print the port.
+# sx_tree PID: PID and its descendants (a command run through socksify is
+# a child of the backstop's supervisor, which keeps the wrapper's PID),
+# one per line; bounded depth.
+sx_tree()
+{
+	local pids=$1 all=$1 next p depth
+	for ((depth = 0; depth < 8 && ${#pids} > 0; depth++)); do
+		next=
+		for p in $pids; do
+			next="$next $(cat /proc/"$p"/task/*/children 2>/dev/null)"
+		done
+		# shellcheck disable=SC2086,SC2116  # split on blanks
+		pids=$(echo $next)
+		all="$all $pids"
+	done
+	# shellcheck disable=SC2086  # one per line
+	printf '%s\n' $all
+}
+
+# sx_listen_port NS PID: wait until PID (or a descendant: see sx_tree)
+# listens (TCP) in NS; print the port.
 sx_listen_port()
 {
-	local ns=$1 pid=$2 i port
+	local ns=$1 pid=$2 i port pat
 	for ((i = 0; i < SX_WAIT * 10; i++)); do
 		kill -0 "$pid" 2>/dev/null || return 1
+		pat=$(sx_tree "$pid" | sed 's/.*/pid=&,/' | paste -sd'|')
 		port=$(ip netns exec "$ns" ss -Hltnp 2>/dev/null |
-		    awk -v p="pid=$pid," 'index($0, p) {
-			n = split($4, a, ":"); print a[n]; exit }')
+		    awk -v pat="$pat" 'BEGIN { n = split(pat, p, "|") }
+			{ for (k = 1; k <= n; k++) if (index($0, p[k])) {
+				m = split($4, a, ":"); print a[m]; exit } }')
 		if [ -n "$port" ]; then
 			printf '%s\n' "$port"
 			return 0
@@ -360,7 +382,7 @@ user.unprivileged: nobody
 client pass { from: 0/0 to: 0/0 }
 socks pass {
 	from: 0/0 to: 0/0
-	command: connect udpassociate bindreply udpreply
+	command: connect bind udpassociate bindreply udpreply
 	log: error connect
 }
 EOF
@@ -673,7 +695,7 @@ user.unprivileged: nobody
 client pass { from: 0/0 to: 0/0 }
 socks pass {
 	from: 0/0 to: 0/0
-	command: connect udpassociate bindreply udpreply
+	command: connect bind udpassociate bindreply udpreply
 	log: error connect
 }
 EOF

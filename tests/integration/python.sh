@@ -32,7 +32,9 @@ for mode in get aget; do
 	sx_check "$mode: getpeername() is the server ($SX_SERVER4,$http_port)" \
 	    grep -q "^OK peer=$SX_SERVER4,$http_port " "$SX_TMP/out.$mode"
 done
-# getsockname() stays the socket's own local address (in the client ns).
+# getsockname() stays the socket's own local address (in the client ns):
+# microsocks names no address in its CONNECT reply (with a proxy that does,
+# dante, it is the proxy's: bind.sh, bind-ftp.sh).
 sx_run -c "$conf" "$SX_PYTHON" -c "
 import socket
 s = socket.create_connection(('$SX_SERVER4', $http_port), timeout=5)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Root-free runtime tests: the built libsocksify.so preloaded into a Check
  * program, an in-process fake SOCKS5 peer on 127.0.0.1 (TCP CONNECT with
- * an echo behind it, UDP ASSOCIATE with a relay that echoes datagrams).
+ * an echo behind it, UDP ASSOCIATE with a relay that echoes datagrams,
+ * BIND with a listener of its own on 127.0.0.1 and a relay behind it).
  * Programs connect to TEST-NET addresses (192.0.2.0/24): those are
  * proxied, while the peer's loopback address is direct. No project
  * headers: the tests see the library only through libc's API. */
@@ -17,6 +18,19 @@
 #define RT_TARGET "192.0.2.7"	/* proxied destination (TEST-NET-1) */
 #define RT_TARGET_PORT 80
 #define RT_DATA_MAX 8192
+
+/* How the peer answers BIND (rt_peer.bind_mode). */
+enum rt_bind_mode {
+	RT_BIND_OK = 0,		/* BND 127.0.0.1:P, then the first connection
+				 * to P: second reply, relay both ways */
+	RT_BIND_UNSPEC,		/* the same with BND.ADDR 0.0.0.0 */
+	RT_BIND_REFUSE,		/* REP 7, command not supported */
+	RT_BIND_CLOSE,		/* the first reply, then close */
+};
+
+/* BND of the CONNECT reply with rt_peer.connect_bnd set. */
+#define RT_CONNECT_BND "192.0.2.99"
+#define RT_CONNECT_BND_PORT 4242
 
 struct rt_peer {
 	int lfd;			/* TCP listener, 127.0.0.1 */
@@ -34,6 +48,14 @@ struct rt_peer {
 	size_t udp_len;			/* last datagram's payload */
 	unsigned char udp[RT_DATA_MAX];
 	char udp_target[300];		/* its DST, "HOST:PORT" */
+	/* set after rt_peer_start(), under mu */
+	enum rt_bind_mode bind_mode;
+	bool connect_bnd;		/* CONNECT replies name RT_CONNECT_BND */
+	/* BIND */
+	unsigned binds;			/* BIND requests */
+	char bind_target[300];		/* DST of the last, "HOST:PORT" */
+	uint16_t bind_port;		/* its BND.PORT */
+	unsigned bind_peers;		/* second replies sent */
 };
 
 /*
@@ -56,6 +78,10 @@ void rt_peer_start(struct rt_peer *p);
 
 /* A copy of what the peer recorded, taken under its lock. */
 void rt_peer_snapshot(struct rt_peer *p, struct rt_peer *out);
+
+/* Set how the peer answers BIND, and whether CONNECT replies name an
+ * address (under its lock). */
+void rt_peer_set(struct rt_peer *p, enum rt_bind_mode mode, bool connect_bnd);
 
 /* Wait (up to 5 s) until p->ended reaches n; true if it did. */
 bool rt_peer_wait_ended(struct rt_peer *p, unsigned n);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The runtime tests' fake SOCKS5 peer (see rt.h): no authentication,
  * CONNECT with an echo behind it, UDP ASSOCIATE with a relay that echoes
- * each datagram as if its destination answered. Written from RFC 1928,
+ * each datagram as if its destination answered, BIND with a listener of
+ * its own. Written from RFC 1928,
  * sharing no code with the library it tests. One thread per connection. */
 #include <arpa/inet.h>
 #include <check.h>
@@ -180,6 +181,87 @@ peer_associate(struct rt_peer *p, int fd)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Both ways between a and b until either side ends. */
+static void
+peer_relay_tcp(int a, int b)
+{
+	struct pollfd pfd[2] = { { .fd = a, .events = POLLIN },
+	    { .fd = b, .events = POLLIN } };
+	unsigned char buf[4096];
+	ssize_t n;
+	int i;
+
+	for (;;) {
+		if (poll(pfd, 2, 10000) <= 0)
+			return;
+		for (i = 0; i < 2; i++) {
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			n = read(pfd[i].fd, buf, sizeof(buf));
+			if (n <= 0 || !peer_write(pfd[1 - i].fd, buf, (size_t)n))
+				return;
+		}
+	}
+}
+
+/* RFC 1928 sec. 4: the first reply names our listener, the second the
+ * host that connected to it; then the connection is relayed. */
+static void
+peer_bind(struct rt_peer *p, int fd)
+{
+	unsigned char rep[10] = { 5, 0, 0, 1, 127, 0, 0, 1, 0, 0 };
+	struct sockaddr_in sin = rt_sin("127.0.0.1", 0);
+	socklen_t len = sizeof(sin);
+	enum rt_bind_mode mode;
+	struct pollfd pfd;
+	int l, c;
+
+	pthread_mutex_lock(&p->mu);
+	p->binds++;
+	mode = p->bind_mode;
+	pthread_mutex_unlock(&p->mu);
+	if (mode == RT_BIND_REFUSE) {
+		rep[1] = 7;
+		(void)peer_write(fd, rep, sizeof(rep));
+		return;
+	}
+	l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    listen(l, 1) != 0 ||
+	    getsockname(l, (struct sockaddr *)&sin, &len) != 0) {
+		if (l >= 0)
+			(void)close(l);
+		return;
+	}
+	memcpy(rep + 8, &sin.sin_port, 2);
+	if (mode == RT_BIND_UNSPEC)
+		memset(rep + 4, 0, 4);
+	pthread_mutex_lock(&p->mu);
+	p->bind_port = ntohs(sin.sin_port);
+	pthread_mutex_unlock(&p->mu);
+	if (!peer_write(fd, rep, sizeof(rep)) || mode == RT_BIND_CLOSE) {
+		(void)close(l);
+		return;
+	}
+	pfd.fd = l;
+	pfd.events = POLLIN;
+	len = sizeof(sin);
+	c = poll(&pfd, 1, 10000) == 1 ?
+	    accept(l, (struct sockaddr *)&sin, &len) : -1;
+	(void)close(l);
+	if (c < 0)
+		return;
+	memcpy(rep + 4, &sin.sin_addr, 4);
+	memcpy(rep + 8, &sin.sin_port, 2);
+	if (peer_write(fd, rep, sizeof(rep))) {
+		pthread_mutex_lock(&p->mu);
+		p->bind_peers++;
+		pthread_mutex_unlock(&p->mu);
+		peer_relay_tcp(fd, c);
+	}
+	(void)close(c);
+}
+
 static void *
 peer_conn_main(void *arg)
 {
@@ -187,6 +269,7 @@ peer_conn_main(void *arg)
 	struct rt_peer *p = c->p;
 	unsigned char buf[4096], req[262 + 4];
 	const unsigned char ok[10] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+	unsigned char rep[10];
 	char target[300];
 	size_t need, n;
 	ssize_t got;
@@ -214,7 +297,22 @@ peer_conn_main(void *arg)
 		peer_associate(p, fd);
 		goto out;
 	}
-	if (req[1] != 1 || !peer_write(fd, ok, sizeof(ok)))
+	if (req[1] == 2) {
+		pthread_mutex_lock(&p->mu);
+		snprintf(p->bind_target, sizeof(p->bind_target), "%s", target);
+		pthread_mutex_unlock(&p->mu);
+		peer_bind(p, fd);
+		goto out;
+	}
+	pthread_mutex_lock(&p->mu);
+	memcpy(rep, ok, sizeof(rep));
+	if (p->connect_bnd) {
+		(void)inet_pton(AF_INET, RT_CONNECT_BND, rep + 4);
+		rep[8] = RT_CONNECT_BND_PORT >> 8;
+		rep[9] = RT_CONNECT_BND_PORT & 0xff;
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (req[1] != 1 || !peer_write(fd, rep, sizeof(rep)))
 		goto bad;
 	pthread_mutex_lock(&p->mu);
 	p->connects++;
@@ -280,6 +378,15 @@ rt_peer_start(struct rt_peer *p)
 	p->lfd = rt_listen_loopback(&p->port);
 	ck_assert_int_eq(pthread_create(&p->thread, NULL, peer_main, p), 0);
 	ck_assert_int_eq(pthread_detach(p->thread), 0);
+}
+
+void
+rt_peer_set(struct rt_peer *p, enum rt_bind_mode mode, bool connect_bnd)
+{
+	pthread_mutex_lock(&p->mu);
+	p->bind_mode = mode;
+	p->connect_bnd = connect_bnd;
+	pthread_mutex_unlock(&p->mu);
 }
 
 void

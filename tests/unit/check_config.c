@@ -992,6 +992,20 @@ START_TEST(set_backstop)
 }
 END_TEST
 
+START_TEST(set_listen)
+{
+	good("timeout = 1");
+	ck_assert_int_eq(c.listen, LISTEN_AUTO);	/* the default */
+	good("listen = local");
+	ck_assert_int_eq(c.listen, LISTEN_LOCAL);
+	good("listen = local\nlisten = AUTO");
+	ck_assert_int_eq(c.listen, LISTEN_AUTO);
+	bad("listen = bind", "t.conf:1: bad value 'bind' for 'listen' (auto, "
+	    "local)");
+	bad("listen =", "t.conf:1: missing value for 'listen'");
+}
+END_TEST
+
 /* Rules parsed from text, then matched: file order is match order. */
 START_TEST(parse_rules_first_match)
 {
@@ -1149,6 +1163,7 @@ config_suite(void)
 	tcase_add_test(tc, set_log_file);
 	tcase_add_test(tc, set_pipeline);
 	tcase_add_test(tc, set_backstop);
+	tcase_add_test(tc, set_listen);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("config_parse");

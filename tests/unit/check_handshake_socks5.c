@@ -305,6 +305,56 @@ START_TEST(bind_waits_for_resume)
 }
 END_TEST
 
+/* BIND's second reply with an IPv6 or a named peer; either reply cut
+ * short anywhere starves the engine (it asks for more, reports no peer,
+ * takes no byte beyond what came). */
+START_TEST(bind_replies_truncated)
+{
+	static const uint8_t first[] = { REP_V4(0) };
+	static const uint8_t second6[] = { 5, 0, 0, 4, 0x20, 0x01, 0x0d, 0xb8,
+	    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0x9c, 0x41 };
+	static const uint8_t second_dom[] = { 5, 0, 0, 3, 7, 'p', 'e', 'e',
+	    'r', '.', 't', 'x', 0x9c, 0x42 };
+	const struct socks5_addr p6 = { SOCKS5_ATYP_IPV6, 16,
+	    { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 }, 40001 };
+	const struct socks5_addr pdom = { SOCKS5_ATYP_DOMAIN, 7, "peer.tx",
+	    40002 };
+	struct sim_step st[6] = { US(GREET_NONE), PX(METHOD_NONE),
+	    US(REQ(2)), { SIM_PROXY, first, sizeof(first) }, BOUND_HERE,
+	    { SIM_PROXY, second6, sizeof(second6) } };
+	struct sim_case c = { sim_hop1(&url_s5), 1, .cmd = SOCKS5_CMD_BIND,
+	    .target = &t_v4, .steps = st, .n_steps = 6, TAIL,
+	    .st = HANDSHAKE_DONE, .bnd = &b_v4, .peer = &p6 };
+	size_t k;
+
+	sim_check(&c);
+	st[5].b = second_dom;
+	st[5].len = sizeof(second_dom);
+	c.peer = &pdom;
+	sim_check(&c);
+	c.tail = NULL;
+	c.tail_len = 0;
+	c.peer = NULL;
+	c.st = HANDSHAKE_RECV;
+	for (k = 1; k < sizeof(second6); k++) {
+		st[5].b = second6;
+		st[5].len = k;
+		sim_check(&c);
+	}
+	for (k = 1; k < sizeof(second_dom); k++) {
+		st[5].b = second_dom;
+		st[5].len = k;
+		sim_check(&c);
+	}
+	c.n_steps = 4;
+	c.bnd = NULL;
+	for (k = 1; k < sizeof(first); k++) {
+		st[3].len = k;
+		sim_check(&c);
+	}
+}
+END_TEST
+
 START_TEST(udp_associate)
 {
 	const struct sim_step s[] = { US(GREET_NONE), PX(METHOD_NONE),
@@ -347,6 +397,7 @@ handshake_socks5_suite(void)
 	tc = sim_tcase(s, "bind_udp");
 	tcase_add_test(tc, bind_two_replies);
 	tcase_add_test(tc, bind_waits_for_resume);
+	tcase_add_test(tc, bind_replies_truncated);
 	tcase_add_test(tc, udp_associate);
 	return s;
 }

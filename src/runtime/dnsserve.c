@@ -19,6 +19,8 @@
 #include "runtime/ownfd.h"
 #include "runtime/real.h"
 
+#define DNSSERVE_UDP_MAX	4096
+
 struct dnsserve_job {
 	const struct runtime *rt;
 	unsigned flags;			/* DNSANSWER_TCP */
@@ -89,18 +91,27 @@ dnsserve_fd_moved(int from, int to, intptr_t arg)
 static void
 dnsserve_answer(struct dnsserve_job *j)
 {
-	uint8_t *resp = malloc(DNS_MSG_MAX);
+	/* A datagram's answer fits DNSSERVE_UDP_MAX (no client announces
+	 * more than 4096 bytes of EDNS payload in practice; a larger answer
+	 * is truncated with TC, and the client asks again over TCP). */
+	uint8_t small[DNSSERVE_UDP_MAX], *resp = small;
+	size_t cap = sizeof(small);
 	sigset_t all, old;
 	pthread_attr_t a;
 	pthread_t t;
 	ssize_t n;
 	int rc, dup;
 
+	if (j->flags & DNSANSWER_TCP) {
+		resp = malloc(DNS_MSG_MAX);
+		cap = DNS_MSG_MAX;
+	}
 	n = resp == NULL ? -ENOMEM : dnsanswer_answer(j->rt, j->q, j->qlen,
-	    resp, DNS_MSG_MAX, j->flags | DNSANSWER_NOWAIT);
+	    resp, cap, j->flags | DNSANSWER_NOWAIT);
 	if (n > 0)
 		dnsserve_emit(j, resp, (size_t)n);
-	free(resp);
+	if (resp != small)
+		free(resp);
 	if (n != -EWOULDBLOCK) {
 		dnsserve_free(j);
 		return;

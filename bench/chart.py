@@ -7,7 +7,8 @@ Reads the markdown bench/run writes (or bench/RESULTS.md, which collects
 it) and draws one panel per figure that has a ratio column: figure 1
 (connect wall time, % of the hand-written client), 4, 5, 6, 7 (% of the
 limit), figure 8 (total time as a multiple of one connect, and the worst
-timer stall) and 8b (the stall against a silent proxy).  A figure missing
+timer stall), 8b (the stall against a silent proxy) and 9 (the backstop:
+wall time, % of the C client in process).  A figure missing
 from the input is left out; when a figure appears more than once the last
 table wins.  Each panel names the run it comes from (the date line above
 it).  Bars that failed are drawn as a red cross with the reason as the
@@ -36,6 +37,8 @@ PANELS = [
      "worst lateness of a 5 ms timer, ms"),
     ("8b", "worst stall ms", [], True, [(20, "20 ms target")],
      "silent proxy: worst timer stall, ms"),
+    ("9", "wall % C in-process", ["case"], False, [(100, "C in-process")],
+     "the backstop: connect + echo wall, % of the C client in process"),
 ]
 COLORS = {"limit": "#8c8c8c", "limit-pipelined": "#c7c7c7",
           "socksify": "#1f77b4", "socksify-pipelined": "#7fb5dc",

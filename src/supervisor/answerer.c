@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -28,8 +29,23 @@ struct answerer_conn {
 	struct loop_source src;		/* first: the loop hands us &src */
 };
 
+/* A socket connected to the sink: its local port (as the sink sees the
+ * datagrams come from it), what the program asked for, who it is; said
+ * once per socket when its first datagram is dropped. A ring: the oldest
+ * goes (its datagrams are then dropped with a line naming no one). */
+struct answerer_sunk {
+	in_port_t port;			/* 0: free */
+	bool said;
+	char dest[64];
+	char who[64];
+};
+
+#define ANSWERER_SUNK_MAX	64
+
 static struct loop *answerer_loop;
 static struct answerer_sock answerer_udp[2], answerer_tcp[2], answerer_snk[2];
+static struct answerer_sunk answerer_sunk[ANSWERER_SUNK_MAX];
+static unsigned answerer_sunk_next;
 static bool answerer_sink_noted;
 
 static void
@@ -77,22 +93,60 @@ answerer_tcp_ready(struct loop_source *src, uint32_t events)
 	}
 }
 
+static in_port_t
+answerer_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_port;
+	if (ss->ss_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)ss)->sin6_port;
+	return 0;
+}
+
+/* One dropped datagram from port: said once per socket. */
+static void
+answerer_dropped(in_port_t port)
+{
+	unsigned i, k;
+
+	for (i = 0; i < ANSWERER_SUNK_MAX; i++) {
+		/* Newest first: a port reused by a later socket is its. */
+		k = (answerer_sunk_next + ANSWERER_SUNK_MAX - 1 - i) %
+		    ANSWERER_SUNK_MAX;
+		if (port == 0 || answerer_sunk[k].port != port)
+			continue;
+		if (!answerer_sunk[k].said) {
+			answerer_sunk[k].said = true;
+			log_error("UDP to %s dropped for %s: the backstop does "
+			    "not relay UDP (udp = proxy); nothing this socket "
+			    "sends leaves", answerer_sunk[k].dest,
+			    answerer_sunk[k].who);
+		}
+		return;
+	}
+	if (!answerer_sink_noted) {
+		answerer_sink_noted = true;
+		log_error("backstop: UDP datagrams were dropped: the backstop "
+		    "does not relay UDP (udp = proxy)");
+	}
+}
+
 /* What a program sent to a destination the backstop does not relay. */
 static void
 answerer_sink_ready(struct loop_source *src, uint32_t events)
 {
+	struct sockaddr_storage from;
+	socklen_t len;
 	uint8_t buf[2048];
 	int i;
 
 	(void)events;
-	for (i = 0; i < 64; i++)
-		if (recv(src->fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+	for (i = 0; i < 64; i++) {
+		len = sizeof(from);
+		if (recvfrom(src->fd, buf, sizeof(buf), MSG_DONTWAIT,
+		    (struct sockaddr *)&from, &len) < 0)
 			break;
-	if (i > 0 && !answerer_sink_noted) {
-		answerer_sink_noted = true;
-		log_error("backstop: UDP datagrams of a program the library "
-		    "cannot reach were dropped: the backstop does not relay "
-		    "UDP (udp = proxy)");
+		answerer_dropped(answerer_port(&from));
 	}
 }
 
@@ -257,10 +311,24 @@ answerer_connect(struct loop *l, int fd, int socktype,
 
 int
 answerer_sink(struct loop *l, int fd, const struct sockaddr *dest,
-    socklen_t len)
+    socklen_t len, pid_t pid)
 {
+	struct answerer_sunk *k;
+	struct sockaddr_storage me;
+	socklen_t melen = sizeof(me);
+	int rc;
+
 	(void)l;
-	return answerer_point(fd, answerer_snk, dest, len);
+	rc = answerer_point(fd, answerer_snk, dest, len);
+	if (rc < 0 || getsockname(fd, (struct sockaddr *)&me, &melen) != 0)
+		return rc;
+	k = &answerer_sunk[answerer_sunk_next];
+	answerer_sunk_next = (answerer_sunk_next + 1) % ANSWERER_SUNK_MAX;
+	k->port = answerer_port(&me);
+	k->said = false;
+	(void)snprintf(k->dest, sizeof(k->dest), "%s", handle_fmt(dest));
+	(void)snprintf(k->who, sizeof(k->who), "%s", handle_who(pid));
+	return 0;
 }
 
 int

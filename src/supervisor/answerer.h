@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "supervisor/loop.h"
 
@@ -38,9 +39,11 @@ int answerer_connect(struct loop *l, int fd, int socktype,
  * 0 or a negative errno. */
 int answerer_datagram(struct loop *l, int fd, const uint8_t *q, size_t n);
 
-/* Connect fd (UDP) to the sink instead of dest (remembered for
- * getpeername()). 0 or a negative errno. */
+/* Connect fd (UDP) of process pid to the sink instead of dest
+ * (remembered for getpeername()). What it sends there is dropped, with
+ * one line per socket naming dest and pid's program. 0 or a negative
+ * errno. */
 int answerer_sink(struct loop *l, int fd, const struct sockaddr *dest,
-    socklen_t len);
+    socklen_t len, pid_t pid);
 
 #endif

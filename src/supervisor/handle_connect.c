@@ -105,7 +105,8 @@ handle_connect(struct loop *l, const struct seccomp_notif *req,
 		 * socket is connected to our sink: nothing it writes
 		 * leaves (dropped, said once).
 		 */
-		rc = answerer_sink(l, fd, (struct sockaddr *)&ss, len);
+		rc = answerer_sink(l, fd, (struct sockaddr *)&ss, len,
+		    (pid_t)req->pid);
 		(void)close(fd);
 		r->cont = false;
 		r->error = rc < 0 ? -rc : 0;

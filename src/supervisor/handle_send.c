@@ -3,8 +3,9 @@
  * traps sendto only with an address; sendmsg and sendmmsg always (their
  * address is in memory): without one they are let through at once.
  * Datagrams to direct destinations are let through; datagrams that would
- * need the proxy are refused for now (UDP ASSOCIATE out of process is
- * policy to come); TCP Fast Open goes through the proxy like connect(). */
+ * need the proxy are refused with EACCES and one line (the backstop does
+ * not relay UDP; a connect()ed UDP socket is pointed at the sink instead,
+ * answerer.c); TCP Fast Open goes through the proxy like connect(). */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -47,16 +48,17 @@ handle_dns_datagram(struct loop *l, const struct seccomp_notif *req, int fd,
 	return LOOP_REPLY;
 }
 
-/* One destination of a send on socket fd (ours). */
+/* One destination of a send on socket fd (ours), decided (a, *d): the
+ * decision is made once per destination, so a refusal is said once. */
 static enum loop_verdict
-handle_dest(struct loop *l, const struct seccomp_notif *req, int fd,
+handle_decided(struct loop *l, const struct seccomp_notif *req, int fd,
     const struct sockaddr_storage *ss, socklen_t len, int flags,
-    const struct connect_payload *payload, struct target_reply *r)
+    const struct connect_payload *payload, enum policy_action a,
+    struct policy_decision *dp, struct target_reply *r)
 {
-	struct policy_decision d = { .socktype = 0 };
+	struct policy_decision d = *dp;
 
-	switch (policy_decide(l->rt, fd, (const struct sockaddr *)ss, len,
-	    &d)) {
+	switch (a) {
 	case POLICY_DIRECT:
 		return LOOP_REPLY;
 	case POLICY_REFUSE:
@@ -88,12 +90,28 @@ handle_dest(struct loop *l, const struct seccomp_notif *req, int fd,
 		return connect_op_start(l, req, fd,
 		    (const struct sockaddr *)ss, len, &d, payload, r);
 	}
-	log_error("UDP to %s refused: the backstop does not relay UDP yet "
-	    "(%s)", handle_fmt((const struct sockaddr *)ss),
+	/* Fail closed: sent with an address, the datagram is refused. (A
+	 * connected socket was pointed at the sink instead: connecting
+	 * sends nothing, and programs do it to probe routes.) */
+	log_error("UDP to %s refused for %s: the backstop does not relay "
+	    "UDP (udp = proxy)", handle_fmt((const struct sockaddr *)ss),
 	    handle_who((pid_t)req->pid));
 	r->cont = false;
 	r->error = EACCES;
 	return LOOP_REPLY;
+}
+
+/* One destination of a send on socket fd (ours). */
+static enum loop_verdict
+handle_dest(struct loop *l, const struct seccomp_notif *req, int fd,
+    const struct sockaddr_storage *ss, socklen_t len, int flags,
+    const struct connect_payload *payload, struct target_reply *r)
+{
+	struct policy_decision d = { .socktype = 0 };
+	enum policy_action a;
+
+	a = policy_decide(l->rt, fd, (const struct sockaddr *)ss, len, &d);
+	return handle_decided(l, req, fd, ss, len, flags, payload, a, &d, r);
 }
 
 /* A send to (addr, addrlen) on the target's descriptor sockfd. */
@@ -178,6 +196,7 @@ handle_sendmmsg(struct loop *l, const struct seccomp_notif *req,
 	struct policy_decision d;
 	struct connect_payload p;
 	struct sockaddr_storage ss;
+	enum policy_action a;
 	unsigned int n = (unsigned int)req->data.args[2], i, dns = 0, other = 0;
 	int fd = -1, rc;
 
@@ -211,9 +230,9 @@ handle_sendmmsg(struct loop *l, const struct seccomp_notif *req,
 		if (fd < 0)
 			break;
 		d.socktype = 0;
-		if (policy_decide(l->rt, fd, (const struct sockaddr *)&ss,
-		    v[i].msg_hdr.msg_namelen, &d) == POLICY_DNS &&
-		    d.socktype == SOCK_DGRAM) {
+		a = policy_decide(l->rt, fd, (const struct sockaddr *)&ss,
+		    v[i].msg_hdr.msg_namelen, &d);
+		if (a == POLICY_DNS && d.socktype == SOCK_DGRAM) {
 			/* Answered here; the batch is then all ours. */
 			if (handle_msg_payload(req, &v[i].msg_hdr, &p) == NULL ||
 			    handle_dns_datagram(l, req, fd, &p, r) !=
@@ -225,8 +244,8 @@ handle_sendmmsg(struct loop *l, const struct seccomp_notif *req,
 		}
 		other++;
 		/* No Fast Open through a batch: one connect per socket. */
-		(void)handle_dest(l, req, fd, &ss, v[i].msg_hdr.msg_namelen,
-		    (int)req->data.args[3] & ~MSG_FASTOPEN, NULL, r);
+		(void)handle_decided(l, req, fd, &ss, v[i].msg_hdr.msg_namelen,
+		    (int)req->data.args[3] & ~MSG_FASTOPEN, NULL, a, &d, r);
 	}
 	if (dns > 0 && r->error == 0) {
 		r->cont = false;

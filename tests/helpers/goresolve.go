@@ -55,7 +55,8 @@ func get(ctx context.Context, r *net.Resolver, hostport, path string) error {
 
 func main() {
 	if len(os.Args) != 3 && (len(os.Args) != 4 || os.Args[1] != "get") {
-		fmt.Fprintln(os.Stderr, "usage: goresolve host|mx|txt|srv|ptr NAME | get HOST:PORT PATH")
+		fmt.Fprintln(os.Stderr,
+			"usage: goresolve host|mx|txt|srv|ptr NAME | get HOST:PORT PATH")
 		os.Exit(2)
 	}
 	r := &net.Resolver{PreferGo: true}

@@ -155,8 +155,8 @@ for mode in --no-backstop ""; do
 	    has dig-mx "status: NOERROR,"
 	sx_check "$L: ... the SOA in authority (NODATA)" \
 	    has dig-mx "ANSWER: 0, AUTHORITY: 1"
-	sx_check "$L: ... at once ($(cat "$D/dig-mx.ms") ms < 1000)" \
-	    test "$(cat "$D/dig-mx.ms")" -lt 1000
+	sx_check "$L: ... at once ($(cat "$D/dig-mx.ms") ms < 3000; +time=5)" \
+	    test "$(cat "$D/dig-mx.ms")" -lt 3000
 	sx_check "$L: dig +tcp gives the same placeholder" is dig-tcp "$ph"
 	sx_check "$L: host: $name has address $ph" \
 	    has host "^$name has address $ph\$"
@@ -236,11 +236,11 @@ for mode in --no-backstop ""; do
 	# shellcheck disable=SC2317
 	s_has() { grep -Eq -- "$1" "$SX_TMP/silent-$m.out"; }
 	sx_check "$L, silent proxy: select() returns on its own 1 s timeout" \
-	    s_has '^nonblock got=none waited=1\.[0-4]'
+	    s_has '^nonblock got=none waited=1\.[0-9]'
 	sx_check "$L, silent proxy: an A question answered meanwhile" \
-	    s_has '^meanwhile answer=198\.1[89]\.[0-9.]+ waited=0\.[0-4]'
+	    s_has '^meanwhile answer=198\.1[89]\.[0-9.]+ waited=0\.[0-9]'
 	sx_check "$L, silent proxy: blocking recv() returns on SO_RCVTIMEO" \
-	    s_has '^blocking err=EAGAIN waited=1\.[0-4]'
+	    s_has '^blocking err=EAGAIN waited=1\.[0-9]'
 	sx_check "$L, silent proxy: the late answer is SERVFAIL" \
 	    s_has '^late rcode=2 id=4d58 '
 	sx_check "$L, silent proxy: one line says why" \

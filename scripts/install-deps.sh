@@ -12,5 +12,6 @@ apt-get install -y -q --no-install-recommends \
 	openssh-server openssh-client passwd binutils mandoc \
 	git nodejs ncat socat inetutils-telnet rsync nginx-light openssl \
 	ca-certificates clang libclang-rt-14-dev valgrind strace \
-	golang-go liburing-dev php-cli php-curl \
+	golang-go liburing-dev php-cli php-curl dpkg-dev aria2 nmap \
+	python3-pyftpdlib lftp tnftp \
 	debhelper fakeroot lintian zsh dante-client

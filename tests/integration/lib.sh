@@ -1176,3 +1176,71 @@ handler = functools.partial(http.server.SimpleHTTPRequestHandler,
     directory=sys.argv[2])
 Server((sys.argv[1], 0), handler).serve_forever()' "$2" "$SX_HTTP_DIR"
 }
+
+# ---------------------------------------------------------------------------
+# Port-53 traffic on loopback (dns-loopback.sh, backstop-dns.sh): a
+# listener that records what reaches a loopback resolver address, and a
+# counter of loopback port-53 packets. Added at the end; the functions
+# above are unchanged.
+
+# start_dns_listener NS ADDR: UDP and TCP on ADDR port 53 in NS; logs
+# "udp from IP:PORT N bytes" / "tcp from IP:PORT" to
+# $SX_TMP/listener.ADDR.log and answers nothing. Sets SX_LAST_PID/PORT.
+start_dns_listener()
+{
+	sx_bg_udp "DNS listener $2" "$1" "$SX_TMP/listener.$2.log" \
+	    "$SX_PYTHON" -u -c '
+import selectors, socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind((sys.argv[1], 53))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind((sys.argv[1], 53))
+t.listen(16)
+sel = selectors.DefaultSelector()
+sel.register(u, selectors.EVENT_READ)
+sel.register(t, selectors.EVENT_READ)
+held = []
+while True:
+	for key, _ in sel.select():
+		if key.fileobj is u:
+			data, peer = u.recvfrom(65536)
+			print("udp from %s:%d %d bytes" % (peer[0], peer[1], len(data)))
+		else:
+			c, peer = t.accept()
+			held.append(c)
+			print("tcp from %s:%d" % peer)' "$2"
+}
+
+# dns_listener_heard ADDR: the listener on ADDR got a datagram or a
+# connection (grep-like: 1 for "no", 2 for a missing log).
+dns_listener_heard()
+{
+	grep -Eq '^(udp|tcp) from' "$SX_TMP/listener.$1.log"
+}
+
+# sx_lo53_counter: table sxlo in the client namespace counts packets to
+# port 53 on the loopback interface (table sx accepts all of lo).
+sx_lo53_counter()
+{
+	ip netns exec "$SX_NS_C" nft -f - <<'NFT' || sx_error "nft sxlo"
+table inet sxlo {
+	counter lo53 { }
+	chain out {
+		type filter hook output priority -20; policy accept;
+		oifname "lo" th dport 53 counter name "lo53"
+	}
+}
+NFT
+}
+
+lo53_count()
+{
+	ip netns exec "$SX_NS_C" nft list counter inet sxlo lo53 |
+	    sed -n 's/.*packets \([0-9][0-9]*\).*/\1/p'
+}
+
+lo53_reset()
+{
+	ip netns exec "$SX_NS_C" nft reset counters table inet sxlo >/dev/null
+}

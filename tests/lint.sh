@@ -8,7 +8,7 @@
 set -eu
 top=${srcdir:-.}
 fail=0
-hooked='connect|close|getpeername|sendto|sendmsg|sendmmsg|send|write|recvfrom|recvmsg|recv|read|getaddrinfo|freeaddrinfo|getnameinfo|gethostbyname|gethostbyname2|gethostbyname_r|gethostbyname2_r|gethostbyaddr|gethostbyaddr_r|dup2|dup3|close_range|closefrom|fclose|recvmmsg|syscall'
+hooked='connect|close|getpeername|sendto|sendmsg|sendmmsg|send|write|recvfrom|recvmsg|recv|read|getaddrinfo|freeaddrinfo|getnameinfo|gethostbyname|gethostbyname2|gethostbyname_r|gethostbyname2_r|gethostbyaddr|gethostbyaddr_r|dup2|dup3|close_range|closefrom|fclose|recvmmsg|syscall|epoll_ctl|getsockopt|poll|ppoll|select|pselect|__poll_chk|__ppoll_chk|readv|writev'
 # The hook list must be the exported one: a new hook is linted too.
 map_names=$(sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$/\1/p' "$top/src/socksify.map" | sort)
 lint_names=$(printf '%s\n' "$hooked" | tr '|' '\n' | sort)

@@ -100,9 +100,11 @@ static const struct {
 	{ "pipeline", "yes, no",
 	  { "yes", "no", "true", "false", "on", "off" },
 	  { 1, 0, 1, 0, 1, 0 } },
+	{ "io_uring", "refuse, allow", { "refuse", "allow" }, { 0, 1 } },
 };
 
-/* log_level, dns, udp, pipeline: a word above, case-insensitive. */
+/* log_level, dns, udp, pipeline, io_uring: a word above,
+ * case-insensitive. */
 static int
 set_word(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
@@ -125,6 +127,8 @@ set_word(struct config *c, const char *key, char *v,
 		c->dns = (enum dns_mode)w;
 	else if (strcmp(key, "pipeline") == 0)
 		c->pipeline = w != 0;
+	else if (strcmp(key, "io_uring") == 0)
+		c->io_uring = w != 0;
 	else
 		c->udp = (enum udp_mode)w;
 	return 0;
@@ -207,6 +211,7 @@ static const struct {
 	{ "rule",		config_set_rule },
 	{ "log_file",		set_path },
 	{ "pipeline",		set_word },
+	{ "io_uring",		set_word },
 };
 
 static int

@@ -80,13 +80,16 @@ struct config {
 	char log_file[256];		/* absolute path; "" = stderr */
 	bool pipeline;			/* greeting + request in one write
 					   when no authentication is used */
+	bool io_uring;			/* io_uring_setup allowed (default:
+					   refused with ENOSYS) */
 };
 
 /*
  * Fill *c with the defaults: no proxy, no local nets/domains, timeout
  * 10000 ms, log level error, remote DNS, placeholders 198.18.0.0/15 and
  * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied, no chain,
- * fallbacks, upstreams or rules, log to stderr, no pipelining.
+ * fallbacks, upstreams or rules, log to stderr, no pipelining, io_uring
+ * refused.
  */
 void config_defaults(struct config *c);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* getpeername(): on a proxied socket (still the socket its record was made
- * for), the destination the program asked for, not the proxy. */
+ * for), the destination the program asked for, not the proxy; ENOTCONN
+ * while its asynchronous connect is pending or after it failed. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +24,10 @@ getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	}
 	if (fdstate_kind(fd) == FDSTATE_NONE || !fdstate_get(fd, &st))
 		return real_getpeername(fd, addr, len);
+	if (st.kind == FDSTATE_TCP_PENDING || st.kind == FDSTATE_TCP_FAILED) {
+		errno = ENOTCONN;	/* not (yet) connected */
+		return -1;
+	}
 	if (st.kind == FDSTATE_TCP_PROXIED) {
 		peer = &st.u.tcp.peer;
 		plen = st.u.tcp.peer_len;

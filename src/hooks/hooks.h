@@ -25,5 +25,7 @@ int sx_close(int fd);
 int sx_close_range(unsigned int first, unsigned int last, int flags);
 int sx_dup2(int oldfd, int newfd);
 int sx_dup3(int oldfd, int newfd, int flags);
+struct epoll_event;
+int sx_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 
 #endif

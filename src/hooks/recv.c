@@ -11,8 +11,29 @@
 #include "hooks/hooks.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
+#include "runtime/pollmask.h"
 #include "runtime/real.h"
 #include "runtime/udp.h"
+
+/* A socket whose connect is asynchronous: -1 and errno while pending
+ * (EAGAIN: the proxy's reply is not the program's to read) or once after
+ * a failure; else 0 and the read goes on. */
+static int
+recv_gate(int fd, int flags)
+{
+	int rc = pollmask_gate(fd, false, flags & MSG_DONTWAIT);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+#define RECV_GATE(fd, flags) do { \
+	if (pollmask_gated(fdstate_kind(fd)) && recv_gate(fd, flags) < 0) \
+		return -1; \
+} while (0)
 
 /* The result (>= 0, or -1 and errno), or *pass when libc should do it. */
 static ssize_t
@@ -44,6 +65,7 @@ sx_recvmsg(int fd, struct msghdr *msg, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (msg == NULL || fdstate_kind(fd) != FDSTATE_UDP)
 		return real_recvmsg(fd, msg, flags);
 	rc = recv_udp(fd, msg, flags, &pass);
@@ -86,6 +108,7 @@ sx_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_recvfrom(fd, buf, len, flags, from, fromlen);
 	rc = recv_buf(fd, buf, len, flags, from, fromlen, &pass);
@@ -109,6 +132,7 @@ recv(int fd, void *buf, size_t len, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_recv(fd, buf, len, flags);
 	rc = recv_buf(fd, buf, len, flags, NULL, NULL, &pass);
@@ -125,6 +149,7 @@ read(int fd, void *buf, size_t len)
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, 0);
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_read(fd, buf, len);
 	rc = recv_buf(fd, buf, len, 0, NULL, NULL, &pass);
@@ -142,6 +167,7 @@ sx_recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (fdstate_kind(fd) != FDSTATE_UDP || n == 0)
 		return real_recvmmsg(fd, vec, n, flags, timeout);
 	/* One datagram per call: each needs its header stripped. */
@@ -159,4 +185,15 @@ recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
     struct timespec *timeout)
 {
 	return sx_recvmmsg(fd, vec, n, flags, timeout);
+}
+
+SX_EXPORT ssize_t
+readv(int fd, const struct iovec *iov, int n)
+{
+	if (real_init() < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	RECV_GATE(fd, 0);
+	return real_readv(fd, iov, n);
 }

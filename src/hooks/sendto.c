@@ -14,10 +14,31 @@
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
+#include "runtime/pollmask.h"
 #include "runtime/proxy_connect.h"
 #include "runtime/real.h"
 #include "runtime/route.h"
 #include "runtime/udp.h"
+
+/* A socket whose connect is asynchronous: a write waits until the
+ * tunnel is up (bounded by the handshake's deadline), or gives the
+ * failure once (-1 and errno); then 0 and the write goes on. */
+static int
+send_gate(int fd)
+{
+	int rc = pollmask_gate(fd, true, false);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+#define SEND_GATE(fd) do { \
+	if (pollmask_gated(fdstate_kind(fd)) && send_gate(fd) < 0) \
+		return -1; \
+} while (0)
 
 /* Returns the result (>= 0 or -errno), or sets *pass when libc should
  * handle the call unchanged. */
@@ -96,6 +117,8 @@ sx_sendmsg(int fd, const struct msghdr *msg, int flags)
 	}
 	if (msg == NULL)
 		return real_sendmsg(fd, msg, flags);
+	if (msg->msg_name == NULL)
+		SEND_GATE(fd);
 	rc = send_route(fd, msg, flags, &pass);
 	return pass ? real_sendmsg(fd, msg, flags) : send_result(rc);
 }
@@ -129,6 +152,8 @@ sx_sendto(int fd, const void *buf, size_t len, int flags,
 		errno = ENOSYS;
 		return -1;
 	}
+	if (to == NULL)
+		SEND_GATE(fd);
 	if (to == NULL && fdstate_kind(fd) != FDSTATE_UDP)
 		return real_sendto(fd, buf, len, flags, to, tolen);
 	rc = send_buf(fd, buf, len, flags, to, tolen, &pass);
@@ -153,6 +178,7 @@ send(int fd, const void *buf, size_t len, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
+	SEND_GATE(fd);
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_send(fd, buf, len, flags);
 	rc = send_buf(fd, buf, len, flags, NULL, 0, &pass);
@@ -169,6 +195,7 @@ write(int fd, const void *buf, size_t len)
 		errno = ENOSYS;
 		return -1;
 	}
+	SEND_GATE(fd);
 	if (fdstate_kind(fd) != FDSTATE_UDP)
 		return real_write(fd, buf, len);
 	rc = send_buf(fd, buf, len, 0, NULL, 0, &pass);
@@ -199,4 +226,15 @@ SX_EXPORT int
 sendmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags)
 {
 	return sx_sendmmsg(fd, vec, n, flags);
+}
+
+SX_EXPORT ssize_t
+writev(int fd, const struct iovec *iov, int n)
+{
+	if (real_init() < 0) {
+		errno = ENOSYS;
+		return -1;
+	}
+	SEND_GATE(fd);
+	return real_writev(fd, iov, n);
 }

@@ -20,8 +20,12 @@ enum fdstate_kind {
 	FDSTATE_NONE = 0,
 	FDSTATE_TCP_PROXIED,	/* connected through the proxy */
 	FDSTATE_UDP,		/* UDP socket with a SOCKS5 association */
-	/* Next: a TCP connect pending on the proxy, a socket answered by
-	 * the DNS answerer, a BIND listener: one member of the union each. */
+	FDSTATE_TCP_PENDING,	/* asynchronous connect: handshake running
+				   (runtime/async.c); u.tcp */
+	FDSTATE_TCP_FAILED,	/* ... which failed: u.tcp.err is reported
+				   once, then the record goes */
+	/* Next: a socket answered by the DNS answerer, a BIND listener:
+	 * one member of the union each. */
 };
 
 struct fdstate_tcp {
@@ -29,6 +33,10 @@ struct fdstate_tcp {
 	socklen_t peer_len;
 	bool pinned;			/* holds a name-map pin */
 	uint32_t name_index;		/* valid when pinned */
+	int err;			/* FDSTATE_TCP_FAILED: the errno */
+	uint64_t deadline;		/* FDSTATE_TCP_PENDING: when the
+					   handshake ends at the latest
+					   (CLOCK_MONOTONIC ms) */
 };
 
 struct fdstate_udp {
@@ -83,6 +91,21 @@ bool fdstate_get(int fd, struct fdstate *st);
 int fdstate_update(int fd, const struct fdstate *st);
 
 /*
+ * As fdstate_update, for a record that changes kind: fd's record must be
+ * of kind `from` for st's socket (cookie and owner); it becomes *st (its
+ * kind included). 0, or -ESTALE.
+ */
+int fdstate_rekind(int fd, const struct fdstate *st, enum fdstate_kind from);
+
+/*
+ * Who is told when an FDSTATE_TCP_PENDING record is dropped (closed,
+ * replaced, found stale): the asynchronous engine cancels that socket's
+ * handshake. Called with no fdstate lock held, never from inside
+ * fdstate_rekind/fdstate_update. Set once at init.
+ */
+void fdstate_on_pending_drop(void (*fn)(uint64_t cookie));
+
+/*
  * fd is being closed or replaced: drop its record and release what it
  * holds (name-map pin, the UDP association's control connection). In a
  * process that does not own the record (a vfork child) nothing changes.
@@ -103,7 +126,9 @@ void fdstate_init_owner(void);
 
 /* pthread_atfork handlers (registered once at load by init.c). The child
  * re-owns every record and takes its own name-map pin for each pinned
- * one, so that parent and child each drop their own. */
+ * one, so that parent and child each drop their own; a pending
+ * connect's record is dropped in the child (the handshake is the
+ * parent's: the child's copy of the socket is left as it is, untracked). */
 void fdstate_atfork_prepare(void);
 void fdstate_atfork_parent(void);
 void fdstate_atfork_child(void);

@@ -43,6 +43,19 @@ int (*real_dup2)(int, int);
 int (*real_dup3)(int, int, int);
 int (*real_close_range)(unsigned int, unsigned int, int);
 int (*real_fclose)(FILE *);
+int (*real_getsockopt)(int, int, int, void *, socklen_t *);
+int (*real_poll)(struct pollfd *, nfds_t, int);
+int (*real_ppoll)(struct pollfd *, nfds_t, const struct timespec *,
+    const sigset_t *);
+int (*real_poll_chk)(struct pollfd *, nfds_t, int, size_t);
+int (*real_ppoll_chk)(struct pollfd *, nfds_t, const struct timespec *,
+    const sigset_t *, size_t);
+int (*real_select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+int (*real_pselect)(int, fd_set *, fd_set *, fd_set *,
+    const struct timespec *, const sigset_t *);
+int (*real_epoll_ctl)(int, int, int, struct epoll_event *);
+ssize_t (*real_readv)(int, const struct iovec *, int);
+ssize_t (*real_writev)(int, const struct iovec *, int);
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 static int real_status;
@@ -88,12 +101,26 @@ real_resolve(void)
 	REAL(dup3);
 	REAL(close_range);
 	REAL(fclose);
+	REAL(getsockopt);
+	REAL(poll);
+	REAL(ppoll);
+	REAL(select);
+	REAL(pselect);
+	REAL(epoll_ctl);
+	REAL(readv);
+	REAL(writev);
+	*(void **)&real_poll_chk = real_lookup("__poll_chk");
+	*(void **)&real_ppoll_chk = real_lookup("__ppoll_chk");
 	if (real_connect == NULL || real_close == NULL ||
 	    real_getpeername == NULL || real_getaddrinfo == NULL ||
 	    real_freeaddrinfo == NULL || real_sendto == NULL ||
 	    real_sendmsg == NULL || real_send == NULL || real_write == NULL ||
 	    real_recvfrom == NULL || real_recvmsg == NULL ||
-	    real_recv == NULL || real_read == NULL || real_fclose == NULL)
+	    real_recv == NULL || real_read == NULL || real_fclose == NULL ||
+	    real_getsockopt == NULL || real_poll == NULL ||
+	    real_ppoll == NULL || real_select == NULL ||
+	    real_pselect == NULL || real_epoll_ctl == NULL ||
+	    real_readv == NULL || real_writev == NULL)
 		real_status = -ENOSYS;
 }
 

@@ -34,7 +34,17 @@ struct rt_peer {
 	size_t udp_len;			/* last datagram's payload */
 	unsigned char udp[RT_DATA_MAX];
 	char udp_target[300];		/* its DST, "HOST:PORT" */
+	/* Slow and failing peers (set under mu; rt_peer_hold): */
+	bool hold;			/* wait before the method reply */
+	bool silent;			/* ... and then never answer */
+	unsigned rep;			/* CONNECT reply code (0: success) */
+	unsigned early;			/* connections where bytes beyond the
+					   protocol came before our reply */
+	pthread_cond_t cv;
 };
+
+/* Hold (or let go) every connection's method reply. */
+void rt_peer_hold(struct rt_peer *p, bool hold);
 
 /*
  * Call first in main(): re-executes the program with the library

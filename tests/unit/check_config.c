@@ -99,6 +99,7 @@ START_TEST(defaults_values)
 	ck_assert_uint_eq(c.n_rules, 0);
 	ck_assert_str_eq(c.log_file, "");
 	ck_assert(!c.pipeline);
+	ck_assert(!c.io_uring);
 }
 END_TEST
 
@@ -896,6 +897,17 @@ START_TEST(set_log_file)
 }
 END_TEST
 
+START_TEST(set_io_uring)
+{
+	good("io_uring = allow");
+	ck_assert(c.io_uring);
+	good("io_uring = allow\nio_uring = Refuse");
+	ck_assert(!c.io_uring);
+	bad("io_uring = yes", "t.conf:1: bad value 'yes' for 'io_uring' "
+	    "(refuse, allow)");
+}
+END_TEST
+
 START_TEST(set_pipeline)
 {
 	good("pipeline = yes");
@@ -1069,6 +1081,7 @@ config_suite(void)
 	tcase_add_test(tc, set_rule_limit);
 	tcase_add_test(tc, set_log_file);
 	tcase_add_test(tc, set_pipeline);
+	tcase_add_test(tc, set_io_uring);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("config_parse");

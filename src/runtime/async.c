@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/* The pending-connect table (a list in deadline order, a hash by socket
+ * cookie) and the helper thread that drives it: epoll_wait() bounded by
+ * the nearest deadline, one proxy_op_step() per ready handshake (steps
+ * never block), proxy_op_expire() at the deadline. Ops end outside the
+ * lock: record, epoll registrations, waiters, our duplicate closed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "runtime/async.h"
+#include "runtime/epreg.h"
+#include "runtime/fdstate.h"
+#include "runtime/io.h"
+#include "runtime/namestore.h"
+#include "runtime/ownfd.h"
+#include "runtime/pollmask.h"
+#include "runtime/real.h"
+
+#define ASYNC_BUCKETS	1024
+#define ASYNC_EVENTS	64
+
+struct async_op {
+	struct proxy_op op;		/* op.fd: our duplicate of the socket */
+	int fd;				/* the program's number for it */
+	uint64_t cookie;		/* the socket's SO_COOKIE */
+	int armed;			/* the events our epoll waits for */
+	int result;			/* once out of the table */
+	struct async_op *prev, *next;	/* the table, by deadline */
+	struct async_op *next_ck;	/* hash chain */
+};
+
+static pthread_mutex_t async_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct async_op *async_head, *async_tail;
+static struct async_op *async_by_ck[ASYNC_BUCKETS];
+static pid_t async_pid;			/* the thread's process, 0: none */
+static int async_epfd = -1, async_evfd = -1;
+static uint64_t async_sleep_until;	/* the thread's planned wake-up */
+
+static size_t
+async_hash(uint64_t cookie)
+{
+	return (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 54) %
+	    ASYNC_BUCKETS;
+}
+
+/* Table operations: called with async_lock held. */
+static void
+async_link(struct async_op *a)
+{
+	struct async_op *p = async_tail;
+	size_t h = async_hash(a->cookie);
+
+	/* Deadlines are start + timeout: a new op goes last, but one taken
+	 * over after EINTR started earlier. */
+	while (p != NULL && p->op.deadline > a->op.deadline)
+		p = p->prev;
+	a->prev = p;
+	a->next = p != NULL ? p->next : async_head;
+	if (a->next != NULL)
+		a->next->prev = a;
+	else
+		async_tail = a;
+	if (p != NULL)
+		p->next = a;
+	else
+		async_head = a;
+	a->next_ck = async_by_ck[h];
+	async_by_ck[h] = a;
+}
+
+static void
+async_unlink(struct async_op *a)
+{
+	struct async_op **pp;
+
+	if (a->prev != NULL)
+		a->prev->next = a->next;
+	else
+		async_head = a->next;
+	if (a->next != NULL)
+		a->next->prev = a->prev;
+	else
+		async_tail = a->prev;
+	for (pp = &async_by_ck[async_hash(a->cookie)]; *pp != NULL;
+	    pp = &(*pp)->next_ck)
+		if (*pp == a) {
+			*pp = a->next_ck;
+			break;
+		}
+	a->prev = a->next = a->next_ck = NULL;
+	(void)real_epoll_ctl(async_epfd, EPOLL_CTL_DEL, a->op.fd, NULL);
+}
+
+static struct async_op *
+async_find(uint64_t cookie)
+{
+	struct async_op *a;
+
+	for (a = async_by_ck[async_hash(cookie)]; a != NULL; a = a->next_ck)
+		if (a->cookie == cookie)
+			return a;
+	return NULL;
+}
+
+static int
+async_arm(struct async_op *a, int events, int op)
+{
+	struct epoll_event ev = { .events = (uint32_t)events | EPOLLONESHOT,
+	    .data.ptr = a };
+
+	a->armed = events;
+	return real_epoll_ctl(async_epfd, op, a->op.fd, &ev) == 0 ? 0 : -errno;
+}
+
+/*
+ * The end of an op, taken out of the table (no lock held): the program's
+ * record becomes proxied, or failed with the errno to report once (or,
+ * with report false, goes: the caller returns the error itself); then
+ * the epoll registrations come back, waiters wake, our duplicate goes.
+ */
+static void
+async_finish(struct async_op *a, int rc, bool report)
+{
+	struct fdstate st;
+	bool pinned;
+
+	if (fdstate_get(a->fd, &st) && st.kind == FDSTATE_TCP_PENDING &&
+	    st.cookie == a->cookie) {
+		if (rc < 0 && !report) {
+			(void)fdstate_forget(a->fd);
+		} else {
+			/* A failed socket lets its placeholder go now. */
+			pinned = st.u.tcp.pinned;
+			st.kind = rc == 0 ? FDSTATE_TCP_PROXIED :
+			    FDSTATE_TCP_FAILED;
+			st.u.tcp.err = -rc;
+			if (rc < 0)
+				st.u.tcp.pinned = false;
+			if (fdstate_rekind(a->fd, &st,
+			    FDSTATE_TCP_PENDING) == 0 && rc < 0 && pinned)
+				namestore_unpin(st.u.tcp.name_index);
+		}
+	}
+	epreg_release(a->cookie);
+	ownfd_release(a->op.fd);
+	(void)real_close(a->op.fd);
+	pollmask_count(-1);
+	pollmask_wake();
+	free(a);
+}
+
+/* A handshake whose socket's record went (closed, replaced, stale). */
+static void
+async_cancel(uint64_t cookie)
+{
+	struct async_op *a;
+
+	pthread_mutex_lock(&async_lock);
+	a = async_pid == getpid() ? async_find(cookie) : NULL;
+	if (a != NULL)
+		async_unlink(a);
+	pthread_mutex_unlock(&async_lock);
+	if (a != NULL)
+		async_finish(a, -ECANCELED, false);
+}
+
+/* The program dup2()ed over our duplicate: it moved from `from` to `to`
+ * (the caller closes `from` next). */
+static void
+async_moved(int from, int to, intptr_t arg)
+{
+	struct async_op *a;
+	struct epoll_event ev;
+
+	pthread_mutex_lock(&async_lock);
+	a = async_find((uint64_t)arg);
+	if (a != NULL && a->op.fd == from) {
+		ev.events = (uint32_t)a->armed | EPOLLONESHOT;
+		ev.data.ptr = a;
+		(void)real_epoll_ctl(async_epfd, EPOLL_CTL_DEL, from, NULL);
+		a->op.fd = to;
+		if (to >= 0)
+			(void)real_epoll_ctl(async_epfd, EPOLL_CTL_ADD, to, &ev);
+	}
+	pthread_mutex_unlock(&async_lock);
+}
+
+/* Our epoll instance or eventfd moved (the program's dup2()). */
+static void
+async_own_moved(int from, int to, intptr_t arg)
+{
+	(void)from;
+	pthread_mutex_lock(&async_lock);
+	if (arg == 0)
+		async_epfd = to;
+	else
+		async_evfd = to;
+	pthread_mutex_unlock(&async_lock);
+}
+
+/* One op's step result, under the lock: re-armed, or out of the table
+ * and onto *done with its result. */
+static void
+async_after_step(struct async_op *a, int rc, struct async_op **done)
+{
+	if (rc > 0 && async_arm(a, rc, EPOLL_CTL_MOD) == 0)
+		return;
+	async_unlink(a);
+	a->next = *done;
+	a->result = rc > 0 ? -EIO : rc;
+	*done = a;
+}
+
+/* Expire what is due, and say how long the thread may sleep. */
+static int
+async_expire(uint64_t now, struct async_op **done)
+{
+	struct async_op *a;
+	int rc;
+
+	while ((a = async_head) != NULL && a->op.deadline <= now) {
+		do
+			rc = proxy_op_expire(&a->op);
+		while (rc > 0 && a->op.deadline <= io_now_ms());
+		async_after_step(a, rc, done);
+	}
+	async_sleep_until = a != NULL ? a->op.deadline : UINT64_MAX;
+	if (a == NULL)
+		return -1;
+	return a->op.deadline - now > 3600000 ? 3600000 :
+	    (int)(a->op.deadline - now);
+}
+
+static void
+async_finish_all(struct async_op *done)
+{
+	struct async_op *next;
+
+	for (; done != NULL; done = next) {
+		next = done->next;
+		async_finish(done, done->result, true);
+	}
+}
+
+static void *
+async_main(void *arg)
+{
+	struct epoll_event ev[ASYNC_EVENTS];
+	struct async_op *done, *a;
+	uint64_t drain;
+	int i, n, timeout, epfd;
+
+	(void)arg;
+	for (;;) {
+		done = NULL;
+		pthread_mutex_lock(&async_lock);
+		timeout = async_expire(io_now_ms(), &done);
+		epfd = async_epfd;
+		pthread_mutex_unlock(&async_lock);
+		async_finish_all(done);
+		if (done != NULL)
+			continue;	/* the clock moved on meanwhile */
+		n = epoll_wait(epfd, ev, ASYNC_EVENTS, timeout);
+		pthread_mutex_lock(&async_lock);
+		async_sleep_until = 0;
+		for (i = 0; i < n; i++) {
+			a = ev[i].data.ptr;
+			if (a == NULL) {
+				(void)real_read(async_evfd, &drain,
+				    sizeof(drain));
+				continue;
+			}
+			/* Cancelled since epoll_wait returned? */
+			if (async_find(a->cookie) != a)
+				continue;
+			async_after_step(a, proxy_op_step(&a->op), &done);
+		}
+		pthread_mutex_unlock(&async_lock);
+		async_finish_all(done);
+	}
+	return NULL;
+}
+
+/* The thread, its epoll instance and eventfd, made once per process.
+ * Called with async_lock held. 0 or -errno. */
+static int
+async_start_thread(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t t;
+	int rc;
+
+	if (async_pid == getpid())
+		return 0;
+	async_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (async_epfd < 0)
+		return -errno;
+	async_epfd = ownfd_adopt(async_epfd, true, async_own_moved, 0);
+	async_evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (async_epfd < 0 || async_evfd < 0)
+		return -EMFILE;
+	async_evfd = ownfd_adopt(async_evfd, true, async_own_moved, 1);
+	if (async_evfd < 0 || real_epoll_ctl(async_epfd, EPOLL_CTL_ADD,
+	    async_evfd, &ev) != 0)
+		return -EMFILE;
+	/* Every signal blocked in our thread: the program's handlers run
+	 * in the program's threads only. */
+	(void)sigfillset(&all);
+	(void)pthread_attr_init(&attr);
+	(void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	(void)pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, &attr, async_main, NULL);
+	(void)pthread_sigmask(SIG_SETMASK, &old, NULL);
+	(void)pthread_attr_destroy(&attr);
+	if (rc != 0)
+		return -rc;
+	async_pid = getpid();
+	return 0;
+}
+
+/*
+ * Common part of async_connect and async_adopt: a started op, stepped
+ * once with result rc, goes into the table (the program's connect() then
+ * says `later`: -EINPROGRESS or -EINTR), or ends now (0, or its negative
+ * errno, reported by connect() itself: the record goes).
+ */
+static int
+async_enter(struct async_op *a, int rc, int later)
+{
+	pthread_mutex_lock(&async_lock);
+	if (rc > 0 && async_arm(a, rc, EPOLL_CTL_ADD) == 0) {
+		async_link(a);
+		/* The thread sleeps until its nearest deadline, or for
+		 * ever with nothing to do: then it must hear of this one. */
+		if (async_sleep_until > a->op.deadline)
+			(void)real_write(async_evfd, &(uint64_t){ 1 },
+			    sizeof(uint64_t));
+		pthread_mutex_unlock(&async_lock);
+		return later;
+	}
+	pthread_mutex_unlock(&async_lock);
+	if (rc > 0)
+		rc = -EIO;
+	async_finish(a, rc, false);
+	return rc;
+}
+
+/* A new op for fd: our duplicate (high, close-on-exec, an own
+ * descriptor), the PENDING record (with the destination and the pin),
+ * and the epoll registrations held. NULL and *err when it cannot be. */
+static struct async_op *
+async_new(const struct runtime *rt, const struct route_info *ri, int fd,
+    const struct sockaddr *addr, socklen_t len, int *err)
+{
+	struct async_op *a = calloc(1, sizeof(*a));
+	struct fdstate st;
+	int dup;
+
+	*err = a == NULL ? -ENOMEM : 0;
+	if (a == NULL)
+		return NULL;
+	pthread_mutex_lock(&async_lock);
+	*err = async_start_thread();
+	pthread_mutex_unlock(&async_lock);
+	if (*err == 0)
+		*err = fdstate_cookie(fd, &a->cookie);
+	dup = *err == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, ownfd_floor()) : -1;
+	if (*err == 0 && dup < 0)
+		*err = -errno;
+	if (dup >= 0 && (dup = ownfd_adopt(dup, true, async_moved,
+	    (intptr_t)a->cookie)) < 0)
+		*err = dup;
+	if (*err < 0) {
+		free(a);
+		return NULL;
+	}
+	a->fd = fd;
+	a->op.fd = dup;
+	memset(&st, 0, sizeof(st));
+	st.kind = FDSTATE_TCP_PENDING;
+	st.u.tcp.peer_len = len < sizeof(st.u.tcp.peer) ? len :
+	    sizeof(st.u.tcp.peer);
+	memcpy(&st.u.tcp.peer, addr, st.u.tcp.peer_len);
+	st.u.tcp.deadline = io_now_ms() + rt->cfg.timeout_ms;
+	if (ri->placeholder) {
+		namestore_pin(ri->slot);
+		st.u.tcp.pinned = true;
+		st.u.tcp.name_index = ri->slot;
+	}
+	pollmask_count(1);
+	if ((*err = fdstate_set(fd, &st)) < 0) {
+		if (st.u.tcp.pinned)
+			namestore_unpin(ri->slot);
+		pollmask_count(-1);
+		ownfd_release(dup);
+		(void)real_close(dup);
+		free(a);
+		return NULL;
+	}
+	epreg_hold(a->cookie);
+	return a;
+}
+
+int
+async_connect(const struct runtime *rt, const struct route_info *ri,
+    int fd, const struct sockaddr *addr, socklen_t len, int flags)
+{
+	struct async_op *a;
+	int err;
+
+	a = async_new(rt, ri, fd, addr, len, &err);
+	if (a == NULL)
+		return err;
+	proxy_op_start(&a->op, rt, &ri->path, a->op.fd, addr->sa_family,
+	    SOCKS5_CMD_CONNECT, &ri->target, flags);
+	/* The first step only tries a send: the proxy cannot have answered
+	 * yet. */
+	return async_enter(a, proxy_op_step(&a->op), -EINPROGRESS);
+}
+
+int
+async_adopt(struct proxy_op *op, const struct route_info *ri, int fd,
+    const struct sockaddr *addr, socklen_t len)
+{
+	struct async_op *a;
+	int err;
+
+	a = async_new(op->rt, ri, fd, addr, len, &err);
+	if (a == NULL)
+		return 1;
+	err = a->op.fd;
+	a->op = *op;
+	a->op.fd = err;
+	/* The copy's inner pointers point into itself. */
+	a->op.path = op->path == &op->first ? &a->op.first : &a->op.one;
+	a->op.hs.hops = a->op.hops;
+	return async_enter(a, proxy_op_step(&a->op), -EINTR);
+}
+
+void
+async_init(void)
+{
+	fdstate_on_pending_drop(async_cancel);
+}
+
+void
+async_atfork_prepare(void)
+{
+	pthread_mutex_lock(&async_lock);
+}
+
+void
+async_atfork_parent(void)
+{
+	pthread_mutex_unlock(&async_lock);
+}
+
+void
+async_atfork_child(void)
+{
+	struct async_op *a, *next;
+
+	/* No thread here: our copies of its descriptors go, and so do the
+	 * ops (the handshakes are the parent's). */
+	for (a = async_head; a != NULL; a = next) {
+		next = a->next;
+		ownfd_release(a->op.fd);
+		(void)real_close(a->op.fd);
+		free(a);
+	}
+	async_head = async_tail = NULL;
+	memset(async_by_ck, 0, sizeof(async_by_ck));
+	if (async_pid != 0) {
+		ownfd_release(async_epfd);
+		ownfd_release(async_evfd);
+		(void)real_close(async_epfd);
+		(void)real_close(async_evfd);
+	}
+	async_epfd = async_evfd = -1;
+	async_pid = 0;
+	async_sleep_until = 0;
+	pthread_mutex_unlock(&async_lock);
+}

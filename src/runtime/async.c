@@ -39,6 +39,7 @@ struct async_op {
 static pthread_mutex_t async_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct async_op *async_head, *async_tail;
 static struct async_op *async_by_ck[ASYNC_BUCKETS];
+static struct async_op *async_grave;	/* cancelled, freed by the thread */
 static pid_t async_pid;			/* the thread's process, 0: none */
 static int async_epfd = -1, async_evfd = -1;
 static uint64_t async_sleep_until;	/* the thread's planned wake-up */
@@ -124,9 +125,12 @@ async_arm(struct async_op *a, int events, int op)
  * record becomes proxied, or failed with the errno to report once (or,
  * with report false, goes: the caller returns the error itself); then
  * the epoll registrations come back, waiters wake, our duplicate goes.
+ * An op that was in the table when another thread took it out may still
+ * be in a batch of events the helper thread holds: with bury, it is freed
+ * by the helper thread after that batch.
  */
 static void
-async_finish(struct async_op *a, int rc, bool report)
+async_finish(struct async_op *a, int rc, bool report, bool bury)
 {
 	struct fdstate st;
 	bool pinned;
@@ -153,7 +157,14 @@ async_finish(struct async_op *a, int rc, bool report)
 	(void)real_close(a->op.fd);
 	pollmask_count(-1);
 	pollmask_wake();
-	free(a);
+	if (!bury) {
+		free(a);
+		return;
+	}
+	pthread_mutex_lock(&async_lock);
+	a->next = async_grave;
+	async_grave = a;
+	pthread_mutex_unlock(&async_lock);
 }
 
 /* A handshake whose socket's record went (closed, replaced, stale). */
@@ -168,7 +179,7 @@ async_cancel(uint64_t cookie)
 		async_unlink(a);
 	pthread_mutex_unlock(&async_lock);
 	if (a != NULL)
-		async_finish(a, -ECANCELED, false);
+		async_finish(a, -ECANCELED, false, true);
 }
 
 /* The program dup2()ed over our duplicate: it moved from `from` to `to`
@@ -245,7 +256,7 @@ async_finish_all(struct async_op *done)
 
 	for (; done != NULL; done = next) {
 		next = done->next;
-		async_finish(done, done->result, true);
+		async_finish(done, done->result, true, false);
 	}
 }
 
@@ -253,7 +264,7 @@ static void *
 async_main(void *arg)
 {
 	struct epoll_event ev[ASYNC_EVENTS];
-	struct async_op *done, *a;
+	struct async_op *done, *a, *grave;
 	uint64_t drain;
 	int i, n, timeout, epfd;
 
@@ -261,9 +272,16 @@ async_main(void *arg)
 	for (;;) {
 		done = NULL;
 		pthread_mutex_lock(&async_lock);
+		/* Cancelled before the last batch: no event can name them. */
+		grave = async_grave;
+		async_grave = NULL;
 		timeout = async_expire(io_now_ms(), &done);
 		epfd = async_epfd;
 		pthread_mutex_unlock(&async_lock);
+		for (; grave != NULL; grave = a) {
+			a = grave->next;
+			free(grave);
+		}
 		async_finish_all(done);
 		if (done != NULL)
 			continue;	/* the clock moved on meanwhile */
@@ -350,7 +368,7 @@ async_enter(struct async_op *a, int rc, int later)
 	pthread_mutex_unlock(&async_lock);
 	if (rc > 0)
 		rc = -EIO;
-	async_finish(a, rc, false);
+	async_finish(a, rc, false, false);	/* never in the table */
 	return rc;
 }
 
@@ -477,7 +495,11 @@ async_atfork_child(void)
 		(void)real_close(a->op.fd);
 		free(a);
 	}
-	async_head = async_tail = NULL;
+	for (a = async_grave; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+	async_head = async_tail = async_grave = NULL;
 	memset(async_by_ck, 0, sizeof(async_by_ck));
 	if (async_pid != 0) {
 		ownfd_release(async_epfd);

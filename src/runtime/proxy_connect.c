@@ -278,7 +278,12 @@ proxy_signals_restart(void)
 	int sig;
 
 	for (sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP ||
+		/* The faults' signals come from the thread's own faults,
+		 * never while it waits (crash handlers, sanitizers and
+		 * runtimes install them without SA_RESTART). */
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV ||
+		    sig == SIGBUS || sig == SIGFPE || sig == SIGILL ||
+		    sig == SIGTRAP || sig == SIGSYS ||
 		    sigaction(sig, NULL, &sa) != 0)
 			continue;
 		if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN &&

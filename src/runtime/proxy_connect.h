@@ -95,8 +95,10 @@ int proxy_run(struct proxy_op *op, bool may_intr);
 /*
  * After an interrupted wait: true when every installed signal handler
  * has SA_RESTART (the kernel would restart the call whichever signal it
- * was), false when any handler lacks it. One sigaction() per signal;
- * called only on EINTR.
+ * was), false when any handler lacks it. The synchronous fault signals
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) do not count: they
+ * cannot be what interrupted a wait. One sigaction() per signal; called
+ * only on EINTR.
  */
 bool proxy_signals_restart(void);
 

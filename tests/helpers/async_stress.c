@@ -6,7 +6,7 @@
  * Standalone: no project headers.
  *
  *   async_stress -a ADDR -p PORT [-n TOTAL] [-c INFLIGHT] [-t THREADS]
- *       [-f FORK_MS] [-s SEED]
+ *       [-f FORK_MS] [-s SEED] [-k]
  *
  * THREADS threads (default 4), each with its own epoll loop, start TOTAL
  * (default 10000) non-blocking connects to ADDR:PORT in all, at most
@@ -21,8 +21,9 @@
  *    5%  closed while pending, and the number reused at once by a
  *        socketpair: nothing may ever arrive on it
  * Meanwhile the main thread forks a child every FORK_MS ms (default 20);
- * a child makes one asynchronous connect of its own, checks it and
- * exits. At the end the process holds the descriptors it started with
+ * a child makes one asynchronous connect of its own (with -k a blocking
+ * one: no thread is started in the child), checks it and exits (a child
+ * not done in 30 s dies of SIGALRM and counts as failed). At the end the process holds the descriptors it started with
  * (the helper thread's epoll instance and eventfd aside).
  *
  * Output: one line,
@@ -77,6 +78,7 @@ static struct sockaddr_in as_addr;
 static const char *as_ip;
 static long as_total = 10000;
 static int as_inflight = 200, as_threads = 4, as_fork_ms = 20;
+static bool as_child_blocking;
 static atomic_long as_started, as_ok, as_bad, as_closed, as_dups, as_reused,
     as_stray;
 static atomic_bool as_done;
@@ -278,8 +280,17 @@ as_child(void)
 	char line[] = "child\n", buf[128], want[128];
 	size_t have = 0;
 	ssize_t n;
-	int fd = as_connect(), err = -1, wl;
+	int fd, err = -1, wl;
 
+	(void)alarm(30);
+	if (as_child_blocking) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&as_addr,
+		    sizeof(as_addr)) != 0)
+			_exit(1);
+	} else {
+		fd = as_connect();
+	}
 	if (fd < 0)
 		_exit(1);
 	pfd.fd = fd;
@@ -358,7 +369,7 @@ main(int argc, char **argv)
 	bool same;
 	pid_t pid;
 
-	while ((o = getopt(argc, argv, "a:p:n:c:t:f:s:")) != -1) {
+	while ((o = getopt(argc, argv, "a:p:n:c:t:f:s:k")) != -1) {
 		switch (o) {
 		case 'a': as_ip = optarg; break;
 		case 'p': as_addr.sin_port = htons((uint16_t)atoi(optarg));
@@ -368,6 +379,7 @@ main(int argc, char **argv)
 		case 't': as_threads = atoi(optarg); break;
 		case 'f': as_fork_ms = atoi(optarg); break;
 		case 's': seed = (unsigned)atoi(optarg); break;
+		case 'k': as_child_blocking = true; break;
 		default: return 2;
 		}
 	}

@@ -12,7 +12,7 @@
  *	TIME_WAIT stays on the server side).
  *
  *   stress run -p PORT -b BASE -B NADDR -N NAMES [-D DOMAIN] [-t THREADS]
- *	  [-n CYCLES] [-s SECONDS] [-f FORKS] [-c CHILD_CYCLES] [-x]
+ *	  [-n CYCLES] [-s SECONDS] [-f FORKS] [-c CHILD_CYCLES] [-x] [-k]
  *	THREADS threads (default 16) each run CYCLES cycles (default 2000),
  *	or with -s until SECONDS have passed. A cycle picks name k of
  *	"s<k>.DOMAIN" (DOMAIN default stress.sx.test; k from 0..NAMES-1,
@@ -25,7 +25,8 @@
  *	both checks off (a small map that recycles). Meanwhile the main
  *	thread forks FORKS children (default 50; with -s, until the time is
  *	up), at most 4 at a time, each running CHILD_CYCLES cycles (default
- *	4). At the end, the process must hold exactly the descriptors it held
+ *	4; with -k on blocking sockets only, so that a child never starts a
+ *	thread). At the end, the process must hold exactly the descriptors it held
  *	at the start (the /proc/self/fd lists are compared), but for the
  *	asynchronous connect's helper thread's epoll instance and eventfd
  *	(one of each), made on the first non-blocking connect and kept.
@@ -75,6 +76,7 @@ struct st_opts {
 	unsigned forks;
 	unsigned child_cycles;
 	bool relaxed;
+	bool child_blocking;	/* -k: children connect blocking sockets */
 };
 
 static struct st_opts opt = {
@@ -348,7 +350,8 @@ st_cycle(unsigned id, unsigned c)
 	unsigned k, i;
 	size_t len, wlen;
 	ssize_t glen;
-	bool nonblock = (h >> 8) % 4 == 0;
+	bool nonblock = (h >> 8) % 4 == 0 && !(id >= 100000 &&
+	    opt.child_blocking);
 	int fd, rc, fam = fams[c % 4];
 
 	/* Consecutive cycles of one worker walk the names; workers start
@@ -620,7 +623,7 @@ run_main(int argc, char **argv)
 	int nb, na, o, rc = 0;
 	bool same;
 
-	while ((o = getopt(argc, argv, "p:b:B:N:D:t:n:s:f:c:x")) != -1) {
+	while ((o = getopt(argc, argv, "p:b:B:N:D:t:n:s:f:c:xk")) != -1) {
 		switch (o) {
 		case 'p': opt.port = atoi(optarg); break;
 		case 'b':
@@ -636,6 +639,7 @@ run_main(int argc, char **argv)
 		case 'f': opt.forks = (unsigned)atoi(optarg); break;
 		case 'c': opt.child_cycles = (unsigned)atoi(optarg); break;
 		case 'x': opt.relaxed = true; break;
+		case 'k': opt.child_blocking = true; break;
 		default: return 2;
 		}
 	}

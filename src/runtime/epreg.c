@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "runtime/epreg.h"
+#include "runtime/fdstate.h"
 #include "runtime/real.h"
 
 #define EPREG_BUCKETS	4096
@@ -55,16 +56,6 @@ epreg_hash(uint64_t cookie)
 	    EPREG_BUCKETS;
 }
 
-static int
-epreg_cookie(int fd, uint64_t *cookie)
-{
-	socklen_t len = sizeof(*cookie);
-
-	if (real_getsockopt(fd, SOL_SOCKET, SO_COOKIE, cookie, &len) != 0)
-		return -errno;
-	return 0;
-}
-
 /* The heads of descriptor n; created (under the lock) when asked to. */
 static struct epreg_heads *
 epreg_heads(int n, bool create)
@@ -86,7 +77,7 @@ epreg_heads(int n, bool create)
 	return c == NULL ? NULL : &c[n % EPREG_CHUNK];
 }
 
-/* Everything below is called with the lock held. */
+/* Everything below until epreg_ctl is called with the lock held. */
 static struct epreg_hold **
 epreg_hold_slot(uint64_t cookie)
 {
@@ -160,13 +151,6 @@ epreg_remove(struct epreg *r)
 	free(r);
 }
 
-static void
-epreg_note_max(int n)
-{
-	if (n > atomic_load_explicit(&epreg_max, memory_order_relaxed))
-		atomic_store_explicit(&epreg_max, n, memory_order_relaxed);
-}
-
 static struct epreg *
 epreg_add(int epfd, int fd, uint64_t cookie, const struct epoll_event *ev,
     bool held)
@@ -192,7 +176,10 @@ epreg_add(int epfd, int fd, uint64_t cookie, const struct epoll_event *ev,
 	atomic_store_explicit(&he->ep, r, memory_order_relaxed);
 	r->next_ck = epreg_by_ck[h];
 	epreg_by_ck[h] = r;
-	epreg_note_max(fd > epfd ? fd : epfd);
+	if ((fd > epfd ? fd : epfd) > atomic_load_explicit(&epreg_max,
+	    memory_order_relaxed))
+		atomic_store_explicit(&epreg_max, fd > epfd ? fd : epfd,
+		    memory_order_relaxed);
 	return r;
 }
 
@@ -270,7 +257,7 @@ epreg_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	/* Only sockets are kept; only an ADD, or a call while something is
 	 * held, needs to know which socket fd is. */
 	if (any || op == EPOLL_CTL_ADD)
-		sock = epreg_cookie(fd, &cookie) == 0;
+		sock = fdstate_cookie(fd, &cookie) == 0;
 	if (any && sock) {
 		pthread_mutex_lock(&epreg_lock);
 		if (epreg_is_held(cookie)) {
@@ -342,7 +329,7 @@ epreg_release(uint64_t cookie)
 		ev = r->ev;
 		/* Still that socket at that number? Then back in its set;
 		 * the kernel looks at readiness anew and wakes waiters. */
-		if (epreg_cookie(r->fd, &now) == 0 && now == cookie &&
+		if (fdstate_cookie(r->fd, &now) == 0 && now == cookie &&
 		    real_epoll_ctl(r->epfd, EPOLL_CTL_ADD, r->fd, &ev) == 0)
 			r->held = false;
 		else
@@ -373,12 +360,6 @@ int
 epreg_highest(void)
 {
 	return atomic_load_explicit(&epreg_max, memory_order_relaxed);
-}
-
-unsigned
-epreg_held_count(void)
-{
-	return atomic_load_explicit(&epreg_nheld, memory_order_acquire);
 }
 
 void

@@ -47,9 +47,6 @@ void epreg_forget(int fd);
  * close_range() walks. */
 int epreg_highest(void);
 
-/* How many sockets are held now (lock-free). */
-unsigned epreg_held_count(void);
-
 /* fork() safety (registered by init.c). The child keeps the registrations
  * (its epoll instances are the parent's kernel objects, shared) but not
  * the holds: those are the parent's handshakes. */

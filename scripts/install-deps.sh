@@ -12,4 +12,4 @@ apt-get install -y -q --no-install-recommends \
 	openssh-server openssh-client passwd binutils mandoc \
 	git nodejs ncat socat inetutils-telnet rsync nginx-light openssl \
 	ca-certificates clang libclang-rt-14-dev valgrind strace \
-	debhelper fakeroot lintian zsh dante-client
+	debhelper fakeroot lintian zsh dante-client openjdk-17-jdk-headless

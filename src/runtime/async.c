@@ -125,25 +125,23 @@ async_arm(struct async_op *a, int events, int op)
 void
 async_finish(struct async_op *a, int rc, bool report, bool bury)
 {
-	struct fdstate st;
-	bool pinned;
+	struct fdstate st = a->st;
+	bool pinned = st.u.tcp.pinned;
 
-	if (fdstate_get(a->fd, &st) && st.kind == FDSTATE_TCP_PENDING &&
-	    st.cookie == a->cookie) {
-		if (rc < 0 && !report) {
-			(void)fdstate_forget(a->fd);
-		} else {
-			/* A failed socket lets its placeholder go now. */
-			pinned = st.u.tcp.pinned;
-			st.kind = rc == 0 ? FDSTATE_TCP_PROXIED :
-			    FDSTATE_TCP_FAILED;
-			st.u.tcp.err = -rc;
-			if (rc < 0)
-				st.u.tcp.pinned = false;
-			if (fdstate_rekind(a->fd, &st,
-			    FDSTATE_TCP_PENDING) == 0 && rc < 0 && pinned)
-				namestore_unpin(st.u.tcp.name_index);
-		}
+	/* Our record, if it is still there (checked by cookie without a
+	 * system call: a record whose socket went unseen is dropped at its
+	 * next use, which checks). */
+	if (rc < 0 && !report) {
+		(void)fdstate_forget_record(a->fd, &a->st);
+	} else {
+		/* A failed socket lets its placeholder go now. */
+		st.kind = rc == 0 ? FDSTATE_TCP_PROXIED : FDSTATE_TCP_FAILED;
+		st.u.tcp.err = -rc;
+		if (rc < 0)
+			st.u.tcp.pinned = false;
+		if (fdstate_rekind(a->fd, &st, FDSTATE_TCP_PENDING) == 0 &&
+		    rc < 0 && pinned)
+			namestore_unpin(st.u.tcp.name_index);
 	}
 	epreg_release(a->cookie);
 	ownfd_release(a->op.fd);

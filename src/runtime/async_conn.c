@@ -92,8 +92,8 @@ async_new(const struct runtime *rt, const struct route_info *ri, int fd,
     const struct sockaddr *addr, socklen_t len, int *err)
 {
 	struct async_op *a = calloc(1, sizeof(*a));
-	struct fdstate st;
-	int dup;
+	struct fdstate *st;
+	int raw, dup;
 
 	*err = a == NULL ? -ENOMEM : 0;
 	if (a == NULL)
@@ -101,43 +101,48 @@ async_new(const struct runtime *rt, const struct route_info *ri, int fd,
 	pthread_mutex_lock(&async_lock);
 	*err = async_start_thread();
 	pthread_mutex_unlock(&async_lock);
-	if (*err == 0)
-		*err = fdstate_cookie(fd, &a->cookie);
-	dup = *err == 0 ? fcntl(fd, F_DUPFD_CLOEXEC, ownfd_floor()) : -1;
-	if (*err == 0 && dup < 0)
-		*err = -errno;
-	if (dup >= 0 && (dup = ownfd_adopt(dup, true, async_moved,
-	    (intptr_t)a->cookie)) < 0)
+	if (*err < 0)
+		goto fail;
+	st = &a->st;
+	st->kind = FDSTATE_TCP_PENDING;
+	st->u.tcp.peer_len = len < sizeof(st->u.tcp.peer) ? len :
+	    sizeof(st->u.tcp.peer);
+	memcpy(&st->u.tcp.peer, addr, st->u.tcp.peer_len);
+	st->u.tcp.deadline = io_now_ms() + rt->cfg.timeout_ms;
+	if (ri->placeholder) {
+		namestore_pin(ri->slot);
+		st->u.tcp.pinned = true;
+		st->u.tcp.name_index = ri->slot;
+	}
+	pollmask_count(1);
+	/* The record first (it takes the socket's cookie), then our copy. */
+	if ((*err = fdstate_set(fd, st)) < 0) {
+		if (st->u.tcp.pinned)
+			namestore_unpin(ri->slot);
+		pollmask_count(-1);
+		goto fail;
+	}
+	a->cookie = st->cookie;
+	raw = fcntl(fd, F_DUPFD_CLOEXEC, ownfd_floor());
+	*err = raw < 0 ? -errno : 0;
+	dup = raw < 0 ? raw : ownfd_adopt(raw, true, async_moved,
+	    (intptr_t)a->cookie);
+	if (raw >= 0 && dup < 0) {
 		*err = dup;
+		(void)real_close(raw);
+	}
 	if (*err < 0) {
-		free(a);
-		return NULL;
+		(void)fdstate_forget_record(fd, st);	/* and its pin */
+		pollmask_count(-1);
+		goto fail;
 	}
 	a->fd = fd;
 	a->op.fd = dup;
-	memset(&st, 0, sizeof(st));
-	st.kind = FDSTATE_TCP_PENDING;
-	st.u.tcp.peer_len = len < sizeof(st.u.tcp.peer) ? len :
-	    sizeof(st.u.tcp.peer);
-	memcpy(&st.u.tcp.peer, addr, st.u.tcp.peer_len);
-	st.u.tcp.deadline = io_now_ms() + rt->cfg.timeout_ms;
-	if (ri->placeholder) {
-		namestore_pin(ri->slot);
-		st.u.tcp.pinned = true;
-		st.u.tcp.name_index = ri->slot;
-	}
-	pollmask_count(1);
-	if ((*err = fdstate_set(fd, &st)) < 0) {
-		if (st.u.tcp.pinned)
-			namestore_unpin(ri->slot);
-		pollmask_count(-1);
-		ownfd_release(dup);
-		(void)real_close(dup);
-		free(a);
-		return NULL;
-	}
 	epreg_hold(a->cookie);
 	return a;
+fail:
+	free(a);
+	return NULL;
 }
 
 int

@@ -9,12 +9,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "runtime/fdstate.h"
 #include "runtime/proxy_connect.h"
 
 struct async_op {
 	struct proxy_op op;		/* op.fd: our duplicate of the socket */
 	int fd;				/* the program's number for it */
 	uint64_t cookie;		/* the socket's SO_COOKIE */
+	struct fdstate st;		/* the PENDING record we made */
 	int armed;			/* the events our epoll waits for */
 	int result;			/* once out of the table */
 	struct async_op *prev, *next;	/* the table, by deadline */

@@ -268,6 +268,12 @@ fdstate_on_pending_drop(void (*fn)(uint64_t cookie))
 }
 
 bool
+fdstate_forget_record(int fd, const struct fdstate *st)
+{
+	return fdstate_drop(fd, st);
+}
+
+bool
 fdstate_forget(int fd)
 {
 	struct fdstate seen;

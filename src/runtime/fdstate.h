@@ -113,6 +113,10 @@ void fdstate_on_pending_drop(void (*fn)(uint64_t cookie));
  */
 bool fdstate_forget(int fd);
 
+/* As fdstate_forget, only if fd's record is still *st's (same socket,
+ * same owner): a newer socket's record at that number stays. */
+bool fdstate_forget_record(int fd, const struct fdstate *st);
+
 /* fd's kind without copying or checking the record: lock-free, for the
  * hot paths (read(), write(), recv(), send() of every descriptor). */
 enum fdstate_kind fdstate_kind(int fd);

@@ -14,4 +14,5 @@ apt-get install -y -q --no-install-recommends \
 	ca-certificates clang libclang-rt-14-dev valgrind strace \
 	golang-go liburing-dev php-cli php-curl dpkg-dev aria2 nmap \
 	python3-pyftpdlib lftp tnftp \
-	debhelper fakeroot lintian zsh dante-client
+	debhelper fakeroot lintian zsh dante-client \
+	openjdk-17-jdk-headless

@@ -8,7 +8,7 @@
 set -eu
 top=${srcdir:-.}
 fail=0
-hooked='connect|close|getpeername|sendto|sendmsg|sendmmsg|send|write|recvfrom|recvmsg|recv|read|getaddrinfo|freeaddrinfo|getnameinfo|gethostbyname|gethostbyname2|gethostbyname_r|gethostbyname2_r|gethostbyaddr|gethostbyaddr_r|dup2|dup3|close_range|closefrom|fclose|recvmmsg|syscall|readv|writev|res_nquery|res_query|res_nsearch|res_search|res_nquerydomain|res_querydomain|res_nsend|res_send|__res_nquery|__res_query|__res_nsearch|__res_search|__res_nquerydomain|__res_querydomain|__res_nsend|__res_send|bind|listen|accept|accept4|getsockname'
+hooked='connect|close|getpeername|sendto|sendmsg|sendmmsg|send|write|recvfrom|recvmsg|recv|read|getaddrinfo|freeaddrinfo|getnameinfo|gethostbyname|gethostbyname2|gethostbyname_r|gethostbyname2_r|gethostbyaddr|gethostbyaddr_r|dup2|dup3|close_range|closefrom|fclose|recvmmsg|syscall|readv|writev|res_nquery|res_query|res_nsearch|res_search|res_nquerydomain|res_querydomain|res_nsend|res_send|__res_nquery|__res_query|__res_nsearch|__res_search|__res_nquerydomain|__res_querydomain|__res_nsend|__res_send|bind|listen|accept|accept4|getsockname|epoll_ctl|getsockopt|poll|ppoll|select|pselect|__poll_chk|__ppoll_chk'
 # The hook list must be the exported one: a new hook is linted too.
 map_names=$(sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$/\1/p' "$top/src/socksify.map" | sort)
 lint_names=$(printf '%s\n' "$hooked" | tr '|' '\n' | sort)

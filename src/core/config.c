@@ -109,10 +109,11 @@ static const struct {
 
 	{ "listen", "auto, local", { "auto", "local" },
 	  { LISTEN_AUTO, LISTEN_LOCAL } },
+	{ "io_uring", "refuse, allow", { "refuse", "allow" }, { 0, 1 } },
 };
 
-/* log_level, dns, udp, pipeline, backstop, listen: a word above, any
- * case. */
+/* log_level, dns, udp, pipeline, backstop, listen, io_uring: a word
+ * above, any case. */
 static int
 set_word(struct config *c, const char *key, char *v,
     const struct config_ctx *x)
@@ -139,6 +140,8 @@ set_word(struct config *c, const char *key, char *v,
 		c->backstop = w != 0;
 	else if (strcmp(key, "listen") == 0)
 		c->listen = (enum listen_mode)w;
+	else if (strcmp(key, "io_uring") == 0)
+		c->io_uring = w != 0;
 	else
 		c->udp = (enum udp_mode)w;
 	return 0;
@@ -225,6 +228,7 @@ static const struct {
 	{ "dns_server",		config_set_dns_server },
 	{ "dns_direct",		set_list },
 	{ "listen",		set_word },
+	{ "io_uring",		set_word },
 };
 
 static int

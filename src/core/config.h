@@ -97,6 +97,8 @@ struct config {
 	struct rules_net dns_direct[CONFIG_MAX_NETS];
 	size_t n_dns_direct;
 	enum listen_mode listen;
+	bool io_uring;			/* io_uring_setup allowed (default:
+					   refused with ENOSYS) */
 };
 
 /*
@@ -104,7 +106,7 @@ struct config {
  * 10000 ms, log level error, remote DNS, placeholders 198.18.0.0/15 and
  * fd5e:c5f1::/96, hosts file "/etc/hosts", UDP proxied, no chain,
  * fallbacks, upstreams or rules, log to stderr, no pipelining, backstop on,
- * no dns_server, listen = auto.
+ * no dns_server, listen = auto, io_uring refused.
  */
 void config_defaults(struct config *c);
 

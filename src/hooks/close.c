@@ -14,6 +14,7 @@
 
 #include "hooks/hooks.h"
 #include "runtime/export.h"
+#include "runtime/epreg.h"
 #include "runtime/fdstate.h"
 #include "runtime/ownfd.h"
 #include "runtime/real.h"
@@ -39,6 +40,7 @@ sx_close(int fd)
 		return -1;
 	}
 	(void)fdstate_forget(fd);
+	epreg_forget(fd);
 	return real_close(fd);
 }
 
@@ -61,8 +63,10 @@ sx_dup2(int oldfd, int newfd)
 		return real_dup2(oldfd, newfd);
 	(void)ownfd_evacuate(newfd);
 	rc = real_dup2(oldfd, newfd);
-	if (rc >= 0)
+	if (rc >= 0) {
 		(void)fdstate_forget(newfd);
+		epreg_forget(newfd);
+	}
 	return rc;
 }
 
@@ -84,8 +88,10 @@ sx_dup3(int oldfd, int newfd, int flags)
 	if (oldfd != newfd)
 		(void)ownfd_evacuate(newfd);
 	rc = real_dup3(oldfd, newfd, flags);
-	if (rc >= 0)
+	if (rc >= 0 && oldfd != newfd) {
 		(void)fdstate_forget(newfd);
+		epreg_forget(newfd);
+	}
 	return rc;
 }
 
@@ -106,6 +112,8 @@ close_range_walk(unsigned int first, unsigned int last, int flags)
 
 	if (ownfd_highest() > high)
 		high = ownfd_highest();
+	if (epreg_highest() > high)
+		high = epreg_highest();
 	top = high < 0 ? 0 : (unsigned int)high;
 	for (fd = first; high >= 0 && fd <= last && fd <= top; fd++) {
 		if (ownfd_owns((int)fd)) {
@@ -115,6 +123,7 @@ close_range_walk(unsigned int first, unsigned int last, int flags)
 			from = fd + 1;
 		} else if (!(flags & CLOSE_RANGE_CLOEXEC)) {
 			(void)fdstate_forget((int)fd);
+			epreg_forget((int)fd);
 		}
 		if (fd == UINT_MAX)
 			return 0;
@@ -159,6 +168,7 @@ closefrom(int lowfd)
 		for (long fd = lowfd; fd < max && fd <= INT_MAX; fd++)
 			if (!ownfd_owns((int)fd)) {
 				(void)fdstate_forget((int)fd);
+				epreg_forget((int)fd);
 				(void)real_close((int)fd);
 			}
 	}
@@ -176,7 +186,9 @@ fclose(FILE *f)
 		return EOF;
 	}
 	fd = f != NULL ? fileno(f) : -1;
-	if (fd >= 0)
+	if (fd >= 0) {
 		(void)fdstate_forget(fd);
+		epreg_forget(fd);
+	}
 	return real_fclose(f);
 }

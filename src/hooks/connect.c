@@ -4,16 +4,19 @@
  * EISCONN: nothing is ever written into an established tunnel. No
  * protocol logic here. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "hooks/hooks.h"
 #include "runtime/dnsport.h"
+#include "runtime/async.h"
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/inbound.h"
 #include "runtime/init.h"
 #include "runtime/namestore.h"
+#include "runtime/pollmask.h"
 #include "runtime/proxy_connect.h"
 #include "runtime/real.h"
 #include "runtime/route.h"
@@ -67,6 +70,33 @@ udp_disconnect(int fd, const struct sockaddr *addr, socklen_t len)
 	return real_connect(fd, addr, len);
 }
 
+/* connect() again while the handshake is pending: EALREADY on a
+ * non-blocking socket; a blocking one waits for the end, as the kernel
+ * does. A failure is reported once (then the socket is the program's
+ * again, unconnected). */
+static int
+connect_again(int fd, const struct fdstate *st)
+{
+	int fl, rc;
+
+	if (st->kind == FDSTATE_TCP_PENDING) {
+		fl = fcntl(fd, F_GETFL);
+		if (fl >= 0 && (fl & O_NONBLOCK)) {
+			errno = EALREADY;
+			return -1;
+		}
+		rc = pollmask_wait_fd(fd, st);
+		if (rc == 0)
+			return 0;
+		if (rc == -ESTALE)
+			rc = -EALREADY;
+	} else {
+		rc = fdstate_forget(fd) ? -st->u.tcp.err : -EALREADY;
+	}
+	errno = -rc;
+	return -1;
+}
+
 /* A socket with a record: -1 and errno when the call is answered here,
  * else 0 (go on routing). */
 static int
@@ -102,6 +132,10 @@ connect_recorded(int fd, const struct sockaddr *addr, socklen_t len,
 		errno = EISCONN;
 		return -1;
 	}
+	if (st.kind == FDSTATE_TCP_PENDING || st.kind == FDSTATE_TCP_FAILED) {
+		*done = true;
+		return connect_again(fd, &st);
+	}
 	if (st.kind != FDSTATE_TCP_PROXIED)
 		return 0;
 	*done = true;
@@ -113,6 +147,56 @@ connect_recorded(int fd, const struct sockaddr *addr, socklen_t len,
 	}
 	errno = EISCONN;
 	return -1;
+}
+
+/*
+ * TCP through the proxy. A non-blocking socket's handshake goes to the
+ * asynchronous engine (EINPROGRESS); a blocking one runs here, and when a
+ * signal without SA_RESTART interrupts it, goes there too (EINTR).
+ * Returns connect()'s -1 or 0 when answered, or 1: the tunnel is up on a
+ * blocking socket, to be recorded by the caller.
+ */
+static int
+connect_tcp(const struct runtime *rt, const struct route_info *ri, int fd,
+    const struct sockaddr *addr, socklen_t len, struct path *used,
+    struct socks5_addr *bnd)
+{
+	struct proxy_op op;
+	int fl, rc;
+
+	if (rt->status < 0) {
+		rc = proxy_connect(rt, &ri->path, fd, addr->sa_family,
+		    &ri->target);	/* logs the refusal */
+		errno = -rc;
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK)) {
+		rc = async_connect(rt, ri, fd, addr, len, fl);
+	} else {
+		proxy_op_start(&op, rt, &ri->path, fd, addr->sa_family,
+		    SOCKS5_CMD_CONNECT, &ri->target, fl);
+		rc = proxy_run(&op, true);
+		if (rc == -EINTR) {
+			/* Taken over (its record made there), or no thread:
+			 * then wait on. */
+			rc = async_adopt(&op, ri, fd, addr, len);
+			if (rc == 1)
+				rc = proxy_run(&op, false);
+			else if (rc == 0)
+				return 0;
+		}
+		if (rc == 0) {
+			*used = *op.path;
+			*bnd = op.hs.bnd;
+			return 1;
+		}
+	}
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -157,12 +241,9 @@ sx_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	}
 	if (ri.socktype == SOCK_DGRAM)
 		return udp_connect(rt, &ri, fd, addr, len);
-	rc = proxy_connect_via(rt, &ri.path, fd, addr->sa_family, &ri.target,
-	    &used, &bnd);
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
+	rc = connect_tcp(rt, &ri, fd, addr, len, &used, &bnd);
+	if (rc != 1)
+		return rc;
 	memset(&st, 0, sizeof(st));
 	st.kind = FDSTATE_TCP_PROXIED;
 	if (ri.placeholder) {

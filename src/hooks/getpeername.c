@@ -2,7 +2,8 @@
 /* getpeername(): on a proxied socket (still the socket its record was made
  * for), the destination the program asked for, not the proxy; on one the
  * DNS answerer serves, the server it connected to; a listener served by
- * the proxy has no peer. */
+ * the proxy has no peer; ENOTCONN while an asynchronous connect is
+ * pending or after it failed. */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -25,6 +26,10 @@ getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 	}
 	if (fdstate_kind(fd) == FDSTATE_NONE || !fdstate_get(fd, &st))
 		return real_getpeername(fd, addr, len);
+	if (st.kind == FDSTATE_TCP_PENDING || st.kind == FDSTATE_TCP_FAILED) {
+		errno = ENOTCONN;	/* not (yet) connected */
+		return -1;
+	}
 	if (st.kind == FDSTATE_TCP_PROXIED) {
 		peer = &st.u.tcp.peer;
 		plen = st.u.tcp.peer_len;

@@ -46,5 +46,7 @@ int __res_querydomain(const char *, const char *, int, int, unsigned char *,
 int __res_nsend(struct __res_state *, const unsigned char *, int,
     unsigned char *, int);
 int __res_send(const unsigned char *, int, unsigned char *, int);
+struct epoll_event;
+int sx_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev);
 
 #endif

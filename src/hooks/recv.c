@@ -15,8 +15,29 @@
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
+#include "runtime/pollmask.h"
 #include "runtime/real.h"
 #include "runtime/udp.h"
+
+/* A socket whose connect is asynchronous: -1 and errno while pending
+ * (EAGAIN: the proxy's reply is not the program's to read) or once after
+ * a failure; else 0 and the read goes on. */
+static int
+recv_gate(int fd, int flags)
+{
+	int rc = pollmask_gate(fd, false, flags & MSG_DONTWAIT);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+#define RECV_GATE(fd, flags) do { \
+	if (pollmask_gated(fdstate_kind(fd)) && recv_gate(fd, flags) < 0) \
+		return -1; \
+} while (0)
 
 /* Might fd have a record this file acts on? Lock-free, no syscall. */
 static bool
@@ -76,6 +97,7 @@ sx_recvmsg(int fd, struct msghdr *msg, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (msg == NULL || !recv_tracked(fd))
 		return real_recvmsg(fd, msg, flags);
 	rc = recv_udp(fd, msg, flags, &pass);
@@ -118,6 +140,7 @@ sx_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *from,
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (!recv_tracked(fd))
 		return real_recvfrom(fd, buf, len, flags, from, fromlen);
 	rc = recv_buf(fd, buf, len, flags, from, fromlen, &pass);
@@ -141,6 +164,7 @@ recv(int fd, void *buf, size_t len, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (!recv_tracked(fd))
 		return real_recv(fd, buf, len, flags);
 	rc = recv_buf(fd, buf, len, flags, NULL, NULL, &pass);
@@ -157,6 +181,7 @@ read(int fd, void *buf, size_t len)
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, 0);
 	if (!recv_tracked(fd))
 		return real_read(fd, buf, len);
 	rc = recv_buf(fd, buf, len, 0, NULL, NULL, &pass);
@@ -174,6 +199,7 @@ sx_recvmmsg(int fd, struct mmsghdr *vec, unsigned int n, int flags,
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, flags);
 	if (!recv_tracked(fd) || n == 0)
 		return real_recvmmsg(fd, vec, n, flags, timeout);
 	if (fdstate_kind(fd) == FDSTATE_DNS) {
@@ -220,6 +246,7 @@ readv(int fd, const struct iovec *iov, int iovcnt)
 		errno = ENOSYS;
 		return -1;
 	}
+	RECV_GATE(fd, 0);
 	if (!recv_tracked(fd) || iovcnt <= 0)
 		return real_readv(fd, iov, iovcnt);
 	rc = recv_udp(fd, &msg, 0, &pass);

@@ -15,10 +15,31 @@
 #include "runtime/export.h"
 #include "runtime/fdstate.h"
 #include "runtime/init.h"
+#include "runtime/pollmask.h"
 #include "runtime/proxy_connect.h"
 #include "runtime/real.h"
 #include "runtime/route.h"
 #include "runtime/udp.h"
+
+/* A socket whose connect is asynchronous: a write waits until the
+ * tunnel is up (bounded by the handshake's deadline), or gives the
+ * failure once (-1 and errno); then 0 and the write goes on. */
+static int
+send_gate(int fd)
+{
+	int rc = pollmask_gate(fd, true, false);
+
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+#define SEND_GATE(fd) do { \
+	if (pollmask_gated(fdstate_kind(fd)) && send_gate(fd) < 0) \
+		return -1; \
+} while (0)
 
 /* Might fd have a record this file acts on? Lock-free, no syscall. */
 static bool
@@ -153,6 +174,8 @@ sx_sendmsg(int fd, const struct msghdr *msg, int flags)
 	}
 	if (msg == NULL)
 		return real_sendmsg(fd, msg, flags);
+	if (msg->msg_name == NULL)
+		SEND_GATE(fd);
 	rc = send_route(fd, msg, flags, &pass);
 	return pass ? real_sendmsg(fd, msg, flags) : send_result(rc);
 }
@@ -186,6 +209,8 @@ sx_sendto(int fd, const void *buf, size_t len, int flags,
 		errno = ENOSYS;
 		return -1;
 	}
+	if (to == NULL)
+		SEND_GATE(fd);
 	if (to == NULL && !send_tracked(fd))
 		return real_sendto(fd, buf, len, flags, to, tolen);
 	rc = send_buf(fd, buf, len, flags, to, tolen, &pass);
@@ -210,6 +235,7 @@ send(int fd, const void *buf, size_t len, int flags)
 		errno = ENOSYS;
 		return -1;
 	}
+	SEND_GATE(fd);
 	if (!send_tracked(fd))
 		return real_send(fd, buf, len, flags);
 	rc = send_buf(fd, buf, len, flags, NULL, 0, &pass);
@@ -226,6 +252,7 @@ write(int fd, const void *buf, size_t len)
 		errno = ENOSYS;
 		return -1;
 	}
+	SEND_GATE(fd);
 	if (!send_tracked(fd))
 		return real_write(fd, buf, len);
 	rc = send_buf(fd, buf, len, 0, NULL, 0, &pass);
@@ -270,6 +297,7 @@ writev(int fd, const struct iovec *iov, int iovcnt)
 		errno = ENOSYS;
 		return -1;
 	}
+	SEND_GATE(fd);
 	if (!send_tracked(fd) || iovcnt <= 0)
 		return real_writev(fd, iov, iovcnt);
 	rc = send_route(fd, &msg, 0, &pass);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* syscall(): libraries that bypass libc's wrappers (libuv before 1.45 sends
  * with syscall(SYS_sendmmsg)) are sent to our own hooks for the socket and
- * descriptor calls we interpose; every other number goes to libc
- * unchanged. */
+ * descriptor calls we interpose, io_uring_setup is refused unless allowed;
+ * every other number goes to libc unchanged. */
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/socket.h>
@@ -12,7 +12,27 @@
 
 #include "hooks/hooks.h"
 #include "runtime/export.h"
+#include "runtime/init.h"
+#include "runtime/log.h"
 #include "runtime/real.h"
+
+/* io_uring_setup: refused (ENOSYS) unless `io_uring = allow`. A ring's
+ * operations (libuv's IORING_OP_EPOLL_CTL among them) are seen by no
+ * hook; without one, libuv and liburing users fall back to epoll_ctl()
+ * and the socket calls. */
+static long
+syscall_io_uring(long a[6])
+{
+	const struct runtime *rt = runtime_get();
+
+	if (rt != NULL && !rt->bootstrap && rt->cfg.io_uring) {
+		return real_syscall(SYS_io_uring_setup, a[0], a[1], a[2],
+		    a[3], a[4], a[5]);
+	}
+	log_debug("io_uring_setup refused (io_uring = refuse)");
+	errno = ENOSYS;
+	return -1;
+}
 
 SX_EXPORT long
 syscall(long number, ...)
@@ -75,6 +95,11 @@ syscall(long number, ...)
 	case SYS_getsockname:
 		return sx_getsockname((int)a[0], (struct sockaddr *)a[1],
 		    (socklen_t *)a[2]);
+	case SYS_epoll_ctl:
+		return sx_epoll_ctl((int)a[0], (int)a[1], (int)a[2],
+		    (struct epoll_event *)a[3]);
+	case SYS_io_uring_setup:
+		return syscall_io_uring(a);
 	default:
 		return real_syscall(number, a[0], a[1], a[2], a[3], a[4],
 		    a[5]);

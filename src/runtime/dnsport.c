@@ -99,7 +99,7 @@ dnsport_family(int fd)
 	int family = AF_UNSPEC;
 	socklen_t len = sizeof(family);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0)
+	if (real_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0)
 		return AF_UNSPEC;
 	return family;
 }
@@ -299,7 +299,7 @@ dnsport_accept(const struct dnsport_sock *l, int fd)
 			}
 		}
 		/* Loopback: the connection is (nearly) there already. */
-		if (poll(&pfd, 1, 1000) <= 0)
+		if (real_poll(&pfd, 1, 1000) <= 0)
 			return -ETIMEDOUT;
 		c = real_accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (c < 0)

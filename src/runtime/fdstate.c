@@ -28,13 +28,14 @@ static struct fdstate_slot *_Atomic fdstate_table[FDSTATE_CHUNKS];
 static pthread_mutex_t fdstate_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int fdstate_max = -1;
 static atomic_int fdstate_pid;		/* the table's process */
+static void (*fdstate_pending_drop)(uint64_t cookie);
 
 int
 fdstate_cookie(int fd, uint64_t *cookie)
 {
 	socklen_t len = sizeof(*cookie);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_COOKIE, cookie, &len) != 0)
+	if (real_getsockopt(fd, SOL_SOCKET, SO_COOKIE, cookie, &len) != 0)
 		return -errno;
 	return len == sizeof(*cookie) ? 0 : -EPROTO;
 }
@@ -81,8 +82,12 @@ fdstate_release(const struct fdstate *old)
 {
 	uint64_t c;
 
-	if (old->kind == FDSTATE_TCP_PROXIED && old->u.tcp.pinned)
+	if ((old->kind == FDSTATE_TCP_PROXIED ||
+	    old->kind == FDSTATE_TCP_PENDING ||
+	    old->kind == FDSTATE_TCP_FAILED) && old->u.tcp.pinned)
 		namestore_unpin(old->u.tcp.name_index);
+	if (old->kind == FDSTATE_TCP_PENDING && fdstate_pending_drop != NULL)
+		fdstate_pending_drop(old->cookie);
 	if (old->kind == FDSTATE_UDP && old->u.udp.ctl_fd >= 0 &&
 	    fdstate_cookie(old->u.udp.ctl_fd, &c) == 0 &&
 	    c == old->u.udp.ctl_cookie) {
@@ -244,6 +249,39 @@ fdstate_update(int fd, const struct fdstate *st)
 	return rc;
 }
 
+int
+fdstate_rekind(int fd, const struct fdstate *st, enum fdstate_kind from)
+{
+	struct fdstate_slot *slot = fdstate_slot(fd, false);
+	int rc = -ESTALE;
+
+	if (slot == NULL)
+		return rc;
+	pthread_mutex_lock(&fdstate_lock);
+	if (atomic_load_explicit(&slot->used, memory_order_relaxed) &&
+	    slot->st.cookie == st->cookie && slot->st.kind == from &&
+	    slot->st.owner == st->owner) {
+		slot->st = *st;
+		atomic_store_explicit(&slot->used, (unsigned char)st->kind,
+		    memory_order_release);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&fdstate_lock);
+	return rc;
+}
+
+void
+fdstate_on_pending_drop(void (*fn)(uint64_t cookie))
+{
+	fdstate_pending_drop = fn;
+}
+
+bool
+fdstate_forget_record(int fd, const struct fdstate *st)
+{
+	return fdstate_drop(fd, st);
+}
+
 bool
 fdstate_forget(int fd)
 {
@@ -279,7 +317,7 @@ fdstate_atfork_parent(void)
 
 /* Every record with fdstate_lock held (fork handlers, exit). */
 static void
-fdstate_each(void (*fn)(struct fdstate *, pid_t), pid_t pid)
+fdstate_each(void (*fn)(struct fdstate_slot *, pid_t), pid_t pid)
 {
 	struct fdstate_slot *slot;
 	int fd, top = fdstate_highest();
@@ -291,15 +329,24 @@ fdstate_each(void (*fn)(struct fdstate *, pid_t), pid_t pid)
 			continue;
 		}
 		if (atomic_load_explicit(&slot->used, memory_order_relaxed))
-			fn(&slot->st, pid);
+			fn(slot, pid);
 	}
 }
 
 static void
-fdstate_reown(struct fdstate *st, pid_t pid)
+fdstate_reown(struct fdstate_slot *slot, pid_t pid)
 {
+	struct fdstate *st = &slot->st;
+
+	if (st->kind == FDSTATE_TCP_PENDING) {
+		/* The parent's handshake: its pin stays the parent's. */
+		memset(st, 0, sizeof(*st));
+		atomic_store_explicit(&slot->used, 0, memory_order_relaxed);
+		return;
+	}
 	st->owner = pid;
-	if (st->kind == FDSTATE_TCP_PROXIED && st->u.tcp.pinned)
+	if ((st->kind == FDSTATE_TCP_PROXIED || st->kind ==
+	    FDSTATE_TCP_FAILED) && st->u.tcp.pinned)
 		namestore_pin(st->u.tcp.name_index);
 }
 
@@ -314,10 +361,13 @@ fdstate_atfork_child(void)
 }
 
 static void
-fdstate_unpin(struct fdstate *st, pid_t pid)
+fdstate_unpin(struct fdstate_slot *slot, pid_t pid)
 {
-	if (st->owner == pid && st->kind == FDSTATE_TCP_PROXIED &&
-	    st->u.tcp.pinned) {
+	struct fdstate *st = &slot->st;
+
+	if (st->owner == pid && (st->kind == FDSTATE_TCP_PROXIED ||
+	    st->kind == FDSTATE_TCP_PENDING ||
+	    st->kind == FDSTATE_TCP_FAILED) && st->u.tcp.pinned) {
 		namestore_unpin(st->u.tcp.name_index);
 		st->u.tcp.pinned = false;
 	}

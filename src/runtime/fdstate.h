@@ -25,8 +25,10 @@ enum fdstate_kind {
 				 * (runtime/dnsport.c) */
 	FDSTATE_BIND,		/* a listener served by the proxy (BIND):
 				 * runtime/inbound.h */
-	/* Next: a TCP connect pending on the proxy: one member of the
-	 * union. */
+	FDSTATE_TCP_PENDING,	/* asynchronous connect: handshake running
+				   (runtime/async.c); u.tcp */
+	FDSTATE_TCP_FAILED,	/* ... which failed: u.tcp.err is reported
+				   once, then the record goes */
 };
 
 struct fdstate_tcp {
@@ -39,6 +41,10 @@ struct fdstate_tcp {
 	socklen_t self_len;
 	bool pinned;			/* holds a name-map pin */
 	uint32_t name_index;		/* valid when pinned */
+	int err;			/* FDSTATE_TCP_FAILED: the errno */
+	uint64_t deadline;		/* FDSTATE_TCP_PENDING: when the
+					   handshake ends at the latest
+					   (CLOCK_MONOTONIC ms) */
 };
 
 struct fdstate_udp {
@@ -141,6 +147,21 @@ bool fdstate_get(int fd, struct fdstate *st);
 int fdstate_update(int fd, const struct fdstate *st);
 
 /*
+ * As fdstate_update, for a record that changes kind: fd's record must be
+ * of kind `from` for st's socket (cookie and owner); it becomes *st (its
+ * kind included). 0, or -ESTALE.
+ */
+int fdstate_rekind(int fd, const struct fdstate *st, enum fdstate_kind from);
+
+/*
+ * Who is told when an FDSTATE_TCP_PENDING record is dropped (closed,
+ * replaced, found stale): the asynchronous engine cancels that socket's
+ * handshake. Called with no fdstate lock held, never from inside
+ * fdstate_rekind/fdstate_update. Set once at init.
+ */
+void fdstate_on_pending_drop(void (*fn)(uint64_t cookie));
+
+/*
  * fd is being closed or replaced: drop its record and release what it
  * holds (name-map pin, the UDP association's control connection, a BIND
  * listener's handshake). In a
@@ -148,6 +169,10 @@ int fdstate_update(int fd, const struct fdstate *st);
  * Returns true if a record was dropped.
  */
 bool fdstate_forget(int fd);
+
+/* As fdstate_forget, only if fd's record is still *st's (same socket,
+ * same owner): a newer socket's record at that number stays. */
+bool fdstate_forget_record(int fd, const struct fdstate *st);
 
 /* fd's kind without copying or checking the record: lock-free, for the
  * hot paths (read(), write(), recv(), send() of every descriptor). */
@@ -162,7 +187,9 @@ void fdstate_init_owner(void);
 
 /* pthread_atfork handlers (registered once at load by init.c). The child
  * re-owns every record and takes its own name-map pin for each pinned
- * one, so that parent and child each drop their own. */
+ * one, so that parent and child each drop their own; a pending
+ * connect's record is dropped in the child (the handshake is the
+ * parent's: the child's copy of the socket is left as it is, untracked). */
 void fdstate_atfork_prepare(void);
 void fdstate_atfork_parent(void);
 void fdstate_atfork_child(void);

@@ -174,7 +174,7 @@ inbound_bound(int fd, const struct sockaddr *addr, socklen_t len)
 	if (addr == NULL || (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
 	    inbound_port(addr, len) != 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 &&
+	if (real_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) == 0 &&
 	    type == SOCK_STREAM) {
 		memset(&st, 0, sizeof(st));
 		st.kind = FDSTATE_BIND;
@@ -200,7 +200,7 @@ inbound_decide(const struct runtime *rt, int fd, bool rec, bool early,
 		return false;
 	memset(&bound, 0, sizeof(bound));
 	if (real_getsockname(fd, (struct sockaddr *)&bound, &blen) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &f.socktype, &tlen) < 0 ||
+	    real_getsockopt(fd, SOL_SOCKET, SO_TYPE, &f.socktype, &tlen) < 0 ||
 	    real_getpeername(fd, (struct sockaddr *)&peer, &plen) == 0)
 		return false;	/* the kernel has its say */
 	f.bound = (const struct sockaddr *)&bound;

@@ -114,8 +114,8 @@ inbound_reserve(const struct runtime *rt, int fd, int family,
 		goto failed;
 	}
 	proxy_op_start(&w->op, rt, &e->path, w->own,
-	    e->path.hop[0]->addr.ss_family, SOCKS5_CMD_BIND, &e->target);
-	rc = proxy_run(&w->op);		/* a failure is logged there */
+	    e->path.hop[0]->addr.ss_family, SOCKS5_CMD_BIND, &e->target, -1);
+	rc = proxy_run(&w->op, false);	/* a failure is logged there */
 	if (rc == 0 && handshake_next(&w->op.hs, &io) != HANDSHAKE_BOUND) {
 		log_error("%s: no bound address from the proxy", w->op.what);
 		rc = -EPROTO;

@@ -10,12 +10,15 @@
 
 #include "core/namemap.h"
 #include "runtime/ailist.h"
+#include "runtime/async.h"
+#include "runtime/epreg.h"
 #include "runtime/fdstate.h"
 #include "runtime/inbound.h"
 #include "runtime/init.h"
 #include "runtime/log.h"
 #include "runtime/namestore.h"
 #include "runtime/ownfd.h"
+#include "runtime/pollmask.h"
 #include "runtime/real.h"
 #include "runtime/settings.h"
 
@@ -178,12 +181,16 @@ runtime_get(void)
 
 /* fork(): no lock of ours is inherited held; the child re-owns the
  * descriptor records (taking its own name-map pins) and the registry of
- * own descriptors. Lock order: inbound, fdstate, ownfd, ailist. */
+ * own descriptors, and has no asynchronous engine (the pending
+ * handshakes are the parent's). Lock order: async, inbound, fdstate,
+ * epreg, ownfd, ailist. */
 static void
 runtime_atfork_prepare(void)
 {
+	async_atfork_prepare();
 	inbound_atfork_prepare();
 	fdstate_atfork_prepare();
+	epreg_atfork_prepare();
 	ownfd_atfork_prepare();
 	ailist_atfork_prepare();
 }
@@ -193,8 +200,10 @@ runtime_atfork_parent(void)
 {
 	ailist_atfork_release();
 	ownfd_atfork_parent();
+	epreg_atfork_parent();
 	fdstate_atfork_parent();
 	inbound_atfork_parent();
+	async_atfork_parent();
 }
 
 static void
@@ -202,8 +211,11 @@ runtime_atfork_child(void)
 {
 	ailist_atfork_release();
 	ownfd_atfork_child();
+	epreg_atfork_child();
 	fdstate_atfork_child();
 	inbound_atfork_child();
+	async_atfork_child();
+	pollmask_atfork_child();
 }
 
 /* Load time does only what exec'd children need before any fork: the
@@ -212,6 +224,7 @@ __attribute__((constructor)) static void
 runtime_load(void)
 {
 	fdstate_init_owner();
+	async_init();
 	(void)pthread_atfork(runtime_atfork_prepare, runtime_atfork_parent,
 	    runtime_atfork_child);
 	namestore_preinit();

@@ -20,24 +20,31 @@ io_now_ms(void)
 }
 
 int
-io_wait(int fd, short events, uint64_t deadline_ms)
+io_wait_intr(int fd, short events, uint64_t deadline_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 	uint64_t now;
 	int rc;
 
-	for (;;) {
-		now = io_now_ms();
-		if (now >= deadline_ms)
-			return -ETIMEDOUT;
-		rc = poll(&pfd, 1, (int)(deadline_ms - now));
-		if (rc > 0)
-			return 0;
-		if (rc == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
+	now = io_now_ms();
+	if (now >= deadline_ms)
+		return -ETIMEDOUT;
+	rc = real_poll(&pfd, 1, (int)(deadline_ms - now));
+	if (rc > 0)
+		return 0;
+	if (rc == 0)
+		return -ETIMEDOUT;
+	return -errno;
+}
+
+int
+io_wait(int fd, short events, uint64_t deadline_ms)
+{
+	int rc;
+
+	while ((rc = io_wait_intr(fd, events, deadline_ms)) == -EINTR)
+		;
+	return rc;
 }
 
 int
@@ -120,7 +127,7 @@ io_wait_connected(int fd, uint64_t deadline_ms)
 	rc = io_wait(fd, POLLOUT, deadline_ms);
 	if (rc < 0)
 		return rc;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+	if (real_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		return -errno;
 	return -err;
 }

@@ -15,6 +15,9 @@ uint64_t io_now_ms(void);
  * EINTR is retried with the remaining time. 0, -ETIMEDOUT or -errno. */
 int io_wait(int fd, short events, uint64_t deadline_ms);
 
+/* The same, one wait: a signal handler's interruption is -EINTR. */
+int io_wait_intr(int fd, short events, uint64_t deadline_ms);
+
 /* Write all len bytes (partial writes and EAGAIN handled). 0 or -errno
  * (-ETIMEDOUT at the deadline, -EPIPE/-ECONNRESET when the peer is gone). */
 int io_write_all(int fd, const void *buf, size_t len, uint64_t deadline_ms);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -106,7 +107,9 @@ op_begin(struct proxy_op *op)
 		    "address and the program's socket is IPv4");
 		return;
 	}
-	flags = fcntl(op->fd, F_GETFL);
+	if (op->flags < 0)
+		op->flags = fcntl(op->fd, F_GETFL);
+	flags = op->flags;
 	if (flags >= 0 && !(flags & O_NONBLOCK))
 		(void)fcntl(op->fd, F_SETFL, flags | O_NONBLOCK);
 	rc = real_connect(op->fd, (struct sockaddr *)&ss, len);
@@ -119,13 +122,14 @@ op_begin(struct proxy_op *op)
 void
 proxy_op_start(struct proxy_op *op, const struct runtime *rt,
     const struct path *path, int fd, int family, uint8_t cmd,
-    const struct socks5_addr *target)
+    const struct socks5_addr *target, int flags)
 {
 	char where[SOCKS5_ADDR_STRLEN];
 	const char *label;
 
 	op->rt = rt;
 	op->fd = fd;
+	op->flags = flags;
 	op->family = family;
 	op->cmd = cmd;
 	op->has_target = target != NULL;
@@ -184,9 +188,9 @@ op_confirm(struct proxy_op *op)
 	socklen_t len = sizeof(int);
 	int err = 0;
 
-	if (poll(&pfd, 1, 0) == 0)
+	if (real_poll(&pfd, 1, 0) == 0)
 		return POLLOUT;
-	if (getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+	if (real_getsockopt(op->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err != 0) {
 		handshake_io_error(&op->hs, err, true);
@@ -267,13 +271,38 @@ proxy_op_expire(struct proxy_op *op)
 	return proxy_op_step(op);
 }
 
+bool
+proxy_signals_restart(void)
+{
+	struct sigaction sa;
+	int sig;
+
+	for (sig = 1; sig < NSIG; sig++) {
+		/* The faults' signals come from the thread's own faults,
+		 * never while it waits (crash handlers, sanitizers and
+		 * runtimes install them without SA_RESTART). */
+		if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV ||
+		    sig == SIGBUS || sig == SIGFPE || sig == SIGILL ||
+		    sig == SIGTRAP || sig == SIGSYS ||
+		    sigaction(sig, NULL, &sa) != 0)
+			continue;
+		if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN &&
+		    !(sa.sa_flags & SA_RESTART))
+			return false;
+	}
+	return true;
+}
+
 int
-proxy_run(struct proxy_op *op)
+proxy_run(struct proxy_op *op, bool may_intr)
 {
 	int rc, w;
 
 	while ((rc = proxy_op_step(op)) > 0) {
-		w = io_wait(op->fd, (short)rc, op->deadline);
+		while ((w = io_wait_intr(op->fd, (short)rc,
+		    op->deadline)) == -EINTR)
+			if (may_intr && !proxy_signals_restart())
+				return -EINTR;
 		if (w == -ETIMEDOUT)
 			rc = proxy_op_expire(op);
 		else if (w < 0)
@@ -299,8 +328,8 @@ proxy_handshake_via(const struct runtime *rt, const struct path *path,
 		    "connect", rt->error);
 		return rt->status;
 	}
-	proxy_op_start(&op, rt, path, fd, family, cmd, target);
-	rc = proxy_run(&op);
+	proxy_op_start(&op, rt, path, fd, family, cmd, target, -1);
+	rc = proxy_run(&op, false);
 	if (rc == 0 && bnd != NULL)
 		*bnd = op.hs.bnd;
 	if (rc == 0 && used != NULL)

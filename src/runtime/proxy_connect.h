@@ -50,6 +50,7 @@ struct proxy_op {
 	const struct path *path;	/* first or one */
 	size_t next_fallback;
 	bool connecting;		/* TCP to the first hop not proven */
+	int flags;			/* the socket's F_GETFL at start */
 	uint64_t start, deadline;	/* CLOCK_MONOTONIC ms */
 	struct handshake_hop hops[HANDSHAKE_MAX_HOPS];
 	struct handshake hs;		/* bnd, peer, err, why */
@@ -59,12 +60,13 @@ struct proxy_op {
 /*
  * Begin op: CONNECT (or BIND, UDP ASSOCIATE) to target (NULL: probe)
  * through path on fd, an AF_INET/AF_INET6 stream socket of `family`,
- * blocking or not. Starts the TCP connect to the first hop and the
- * deadline (now + timeout). Never waits.
+ * blocking or not (flags: its F_GETFL when the caller has them, else -1
+ * and they are read here). Starts the TCP connect to the first hop and
+ * the deadline (now + timeout). Never waits.
  */
 void proxy_op_start(struct proxy_op *op, const struct runtime *rt,
     const struct path *path, int fd, int family, uint8_t cmd,
-    const struct socks5_addr *target);
+    const struct socks5_addr *target, int flags);
 
 /*
  * Advance op as far as the socket allows without waiting. Returns POLLIN
@@ -81,8 +83,24 @@ int proxy_op_step(struct proxy_op *op);
  * proxy_op_step() returns (a fallback may still be tried). */
 int proxy_op_expire(struct proxy_op *op);
 
-/* proxy_op_step() in a loop, waiting with poll() up to op->deadline. */
-int proxy_run(struct proxy_op *op);
+/*
+ * proxy_op_step() in a loop, waiting with poll() up to op->deadline.
+ * With may_intr, a signal whose handler was installed without SA_RESTART
+ * (any such handler: see proxy_signals_restart) ends the wait with
+ * -EINTR and op still under way, to be carried on elsewhere; otherwise
+ * an interrupted wait goes on.
+ */
+int proxy_run(struct proxy_op *op, bool may_intr);
+
+/*
+ * After an interrupted wait: true when every installed signal handler
+ * has SA_RESTART (the kernel would restart the call whichever signal it
+ * was), false when any handler lacks it. The synchronous fault signals
+ * (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS) do not count: they
+ * cannot be what interrupted a wait. One sigaction() per signal; called
+ * only on EINTR.
+ */
+bool proxy_signals_restart(void);
 
 /* CONNECT to target through path on fd (an AF_INET/AF_INET6 stream
  * socket of family `family`), blocking until done: proxy_op_start() and

@@ -62,6 +62,17 @@ int (*real_res_send)(const unsigned char *, int, unsigned char *, int);
 int (*real_res_nquery)(struct __res_state *, const char *, int, int,
     unsigned char *, int);
 int (*real_res_query)(const char *, int, int, unsigned char *, int);
+int (*real_getsockopt)(int, int, int, void *, socklen_t *);
+int (*real_poll)(struct pollfd *, nfds_t, int);
+int (*real_ppoll)(struct pollfd *, nfds_t, const struct timespec *,
+    const sigset_t *);
+int (*real_poll_chk)(struct pollfd *, nfds_t, int, size_t);
+int (*real_ppoll_chk)(struct pollfd *, nfds_t, const struct timespec *,
+    const sigset_t *, size_t);
+int (*real_select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+int (*real_pselect)(int, fd_set *, fd_set *, fd_set *,
+    const struct timespec *, const sigset_t *);
+int (*real_epoll_ctl)(int, int, int, struct epoll_event *);
 
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 static int real_status;
@@ -188,6 +199,14 @@ real_resolve(void)
 	REAL(accept);
 	REAL(accept4);
 	REAL(getsockname);
+	REAL(getsockopt);
+	REAL(poll);
+	REAL(ppoll);
+	REAL(select);
+	REAL(pselect);
+	REAL(epoll_ctl);
+	*(void **)&real_poll_chk = real_lookup("__poll_chk");
+	*(void **)&real_ppoll_chk = real_lookup("__ppoll_chk");
 	if (real_connect == NULL || real_close == NULL ||
 	    real_getpeername == NULL || real_getaddrinfo == NULL ||
 	    real_freeaddrinfo == NULL || real_sendto == NULL ||
@@ -195,7 +214,11 @@ real_resolve(void)
 	    real_recvfrom == NULL || real_recvmsg == NULL ||
 	    real_recv == NULL || real_read == NULL || real_fclose == NULL ||
 	    real_bind == NULL || real_listen == NULL || real_accept == NULL ||
-	    real_accept4 == NULL || real_getsockname == NULL)
+	    real_accept4 == NULL || real_getsockname == NULL ||
+	    real_getsockopt == NULL || real_poll == NULL ||
+	    real_ppoll == NULL || real_select == NULL ||
+	    real_pselect == NULL || real_epoll_ctl == NULL ||
+	    real_readv == NULL || real_writev == NULL)
 		real_status = -ENOSYS;
 	else
 		real_backstop();

@@ -5,8 +5,13 @@
 #define SOCKSIFY_RUNTIME_REAL_H
 
 #include <netdb.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -70,6 +75,22 @@ extern int (*real_getsockname)(int, struct sockaddr *, socklen_t *);
 
 extern int (*real_fclose)(FILE *);
 
+/* The readiness and socket-option calls (asynchronous connect). */
+extern int (*real_getsockopt)(int, int, int, void *, socklen_t *);
+extern int (*real_poll)(struct pollfd *, nfds_t, int);
+extern int (*real_ppoll)(struct pollfd *, nfds_t, const struct timespec *,
+    const sigset_t *);
+extern int (*real_poll_chk)(struct pollfd *, nfds_t, int, size_t);
+extern int (*real_ppoll_chk)(struct pollfd *, nfds_t,
+    const struct timespec *, const sigset_t *, size_t);
+extern int (*real_select)(int, fd_set *, fd_set *, fd_set *,
+    struct timeval *);
+extern int (*real_pselect)(int, fd_set *, fd_set *, fd_set *,
+    const struct timespec *, const sigset_t *);
+extern int (*real_epoll_ctl)(int, int, int, struct epoll_event *);
+extern ssize_t (*real_readv)(int, const struct iovec *, int);
+extern ssize_t (*real_writev)(int, const struct iovec *, int);
+
 /*
  * libc's close() for code that may run before real_init() (the library
  * constructor): resolves that one symbol on its own, once. Returns what
@@ -80,7 +101,8 @@ int real_close_early(int fd);
 /*
  * Resolve every real_* pointer. Thread-safe and idempotent (pthread_once).
  * Returns 0, or -ENOSYS when a mandatory symbol (connect, close) is missing;
- * optional ones (close_range on old libcs) are left NULL.
+ * optional ones (close_range, the fortified __poll_chk/__ppoll_chk on old
+ * libcs) are left NULL.
  */
 int real_init(void);
 

@@ -8,6 +8,7 @@
 #include "core/namemap.h"
 #include "runtime/log.h"
 #include "runtime/names.h"
+#include "runtime/real.h"
 #include "runtime/route.h"
 
 void
@@ -46,7 +47,7 @@ route_connect(const struct runtime *rt, int fd, const struct sockaddr *sa,
 			d.name = name;
 		} else if (dec.action == ROUTE_NEED_SOCKTYPE) {
 			tlen = sizeof(d.socktype);
-			if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &d.socktype,
+			if (real_getsockopt(fd, SOL_SOCKET, SO_TYPE, &d.socktype,
 			    &tlen) != 0)
 				return ROUTE_DIRECT;	/* let the kernel say */
 		} else {

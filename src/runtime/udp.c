@@ -146,7 +146,7 @@ udp_alive(const struct fdstate *st)
 
 	if (st->u.udp.ctl_fd < 0)
 		return false;	/* lost to a program's dup2() */
-	if (poll(&pfd, 1, 0) <= 0)
+	if (real_poll(&pfd, 1, 0) <= 0)
 		return true;
 	if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
 		return false;

@@ -182,7 +182,7 @@ connect_op_start(struct loop *l, const struct seccomp_notif *req, int fd,
 		return LOOP_PENDING;
 	}
 	proxy_op_start(&c->pop, l->rt, &d->path, fd, handle_sock_domain(fd),
-	    SOCKS5_CMD_CONNECT, &d->target);
+	    SOCKS5_CMD_CONNECT, &d->target, -1);
 	if (connect_after(op, proxy_op_step(&c->pop)) == OP_DONE)
 		loop_op_finish(op);	/* answers now */
 	return LOOP_PENDING;

@@ -35,8 +35,13 @@
  *   rst-mid           half of the CONNECT reply, then a reset (SO_LINGER 0)
  *   bind-close        one success reply (the first of a BIND), then, DELAY_MS
  *                     (default 20) later, close without the second
+ *   slow              DELAY_MS before the method reply and again before
+ *                     the CONNECT reply (a proxy far away), then echo
  *   ok                success, then echo
  * Echo: whatever arrives after the reply is sent back until EOF.
+ * Before each reply the peer looks whether bytes beyond the protocol are
+ * already there (the client wrote before its tunnel was up) and logs
+ * "EARLY: N byte(s) before the ... reply" if so.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -63,7 +68,7 @@ enum fp_kind {
 	FP_TRICKLE, FP_BAD_VERSION, FP_GARBAGE, FP_METHOD_FF,
 	FP_METHOD_UNKNOWN, FP_AUTH_FAIL, FP_AUTH_OK, FP_REP, FP_BAD_ATYP,
 	FP_DOMAIN0, FP_DOMAIN255, FP_EXTRA_DATA, FP_RST_MID, FP_BIND_CLOSE,
-	FP_OK
+	FP_SLOW, FP_OK
 };
 
 struct fp_mode {
@@ -84,7 +89,7 @@ static const struct {
 	{ "bad-atyp", FP_BAD_ATYP }, { "domain-0", FP_DOMAIN0 },
 	{ "domain-255", FP_DOMAIN255 }, { "extra", FP_EXTRA_DATA },
 	{ "rst-mid", FP_RST_MID }, { "bind-close", FP_BIND_CLOSE },
-	{ "ok", FP_OK },
+	{ "slow", FP_SLOW }, { "ok", FP_OK },
 };
 
 static int fp_idle_ms = 30000;
@@ -382,6 +387,18 @@ fp_reply_domain(unsigned char *out, size_t namelen)
 	return n;
 }
 
+/* Bytes waiting beyond what the protocol has sent so far: the client did
+ * not wait for its tunnel. */
+static void
+fp_check_early(int fd, const char *before)
+{
+	char buf[4096];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+
+	if (n > 0)
+		fp_log("EARLY: %zd byte(s) before the %s reply", n, before);
+}
+
 static void
 fp_serve(int fd, const struct fp_mode *m)
 {
@@ -399,6 +416,9 @@ fp_serve(int fd, const struct fp_mode *m)
 		(void)close(fd);
 		return;
 	}
+	if (m->kind == FP_SLOW)
+		fp_sleep_ms(fp_delay_ms);
+	fp_check_early(fd, "method");
 
 	/* The method reply. */
 	switch (m->kind) {
@@ -469,6 +489,9 @@ fp_serve(int fd, const struct fp_mode *m)
 		(void)close(fd);
 		return;
 	}
+	if (m->kind == FP_SLOW)
+		fp_sleep_ms(fp_delay_ms);
+	fp_check_early(fd, "CONNECT");
 	switch (m->kind) {
 	case FP_CLOSE_AFTER:
 		rlen = fp_reply_v4(reply, 0);

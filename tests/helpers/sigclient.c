@@ -7,15 +7,18 @@
  *   sigclient [-r] [-N] [-i INTERVAL_MS] [-s BYTES] HOST PORT
  *
  *   -r  install the SIGALRM handler with SA_RESTART (default: without)
- *   -N  non-blocking socket: connect, then poll for completion
+ *   -N  non-blocking socket: connect, then poll for completion (as a
+ *       blocking socket's connect() interrupted with EINTR is, too: the
+ *       kernel's connect goes on after EINTR)
  *   -i  itimer interval, milliseconds (default 20)
  *   -s  bytes to send and expect back after connecting (default 65536)
  *
  * Output, one result line and then "ALIVE":
- *   OK during=N signals=N echo=exact|wrong(GOT/WANT)|error(ENAME) elapsed=S
- *   ERR ENAME during=N elapsed=S
- * "during" counts the signals delivered while connect() (and, with -N, the
- * poll for its completion) ran. Exit 0 when the program ran to its end, 2
+ *   OK during=N signals=N eintr=0|1 echo=exact|wrong(GOT/WANT)|error(ENAME)
+ *       elapsed=S
+ *   ERR ENAME during=N eintr=0|1 elapsed=S
+ * "during" counts the signals delivered while connect() (and the poll for
+ * its completion) ran; eintr=1 when a blocking connect() returned EINTR. Exit 0 when the program ran to its end, 2
  * for a usage or setup error.
  */
 #define _GNU_SOURCE
@@ -135,7 +138,7 @@ main(int argc, char **argv)
 	unsigned char *buf, *back;
 	size_t i, size = 65536;
 	long interval = 20, port;
-	int c, fd, rc, err, restart = 0, nonblock = 0;
+	int c, fd, rc, err, restart = 0, nonblock = 0, eintr = 0;
 	sig_atomic_t before, during;
 	double t0;
 
@@ -207,16 +210,18 @@ main(int argc, char **argv)
 	before = sc_signals;
 	rc = connect(fd, (struct sockaddr *)&ss, slen);
 	err = rc == 0 ? 0 : errno;
-	if (nonblock && err == EINPROGRESS)
+	if (!nonblock && err == EINTR)
+		eintr = 1;
+	if ((nonblock && err == EINPROGRESS) || eintr)
 		err = sc_finish_connect(fd);
 	during = sc_signals - before;
 	if (err != 0) {
-		(void)printf("ERR %s during=%d elapsed=%.2f\n", sc_errname(err),
-		    (int)during, sc_now() - t0);
+		(void)printf("ERR %s during=%d eintr=%d elapsed=%.2f\n",
+		    sc_errname(err), (int)during, eintr, sc_now() - t0);
 	} else {
 		rc = sc_echo(fd, buf, back, size);
-		(void)printf("OK during=%d signals=%d echo=", (int)during,
-		    (int)sc_signals);
+		(void)printf("OK during=%d signals=%d eintr=%d echo=",
+		    (int)during, (int)sc_signals, eintr);
 		if (rc > 0)
 			(void)printf("error(%s)", sc_errname(rc));
 		else if (rc < 0)

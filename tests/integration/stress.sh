@@ -54,6 +54,12 @@ conf=$SX_TMP/socksify.conf
 sx_conf "$conf" "proxy = socks5://$SX_PROXY4:$proxy_port" "timeout = 10" \
     "hosts_file = none"
 mapfile -t args < <(stress_args)
+# Under AddressSanitizer (GCC 12's libasan) a thread started in the child
+# of a threaded parent can block for ever in malloc(): the allocator's
+# lock is not taken around fork(), so a parent thread may have held it.
+# The children's asynchronous connects would start the helper thread, so
+# there they connect blocking sockets (tests/tsan.sh covers the rest).
+[ -n "${SAN_PRELOAD:-}" ] && args+=(-k)
 leak_reset
 
 # run_stress TAG CONF STRESS-OPTIONS...: the stress program in the client

@@ -56,7 +56,17 @@ struct rt_peer {
 	char bind_target[300];		/* DST of the last, "HOST:PORT" */
 	uint16_t bind_port;		/* its BND.PORT */
 	unsigned bind_peers;		/* second replies sent */
+	/* Slow and failing peers (set under mu; rt_peer_hold): */
+	bool hold;			/* wait before the method reply */
+	bool silent;			/* ... and then never answer */
+	unsigned rep;			/* CONNECT reply code (0: success) */
+	unsigned early;			/* connections where bytes beyond the
+					   protocol came before our reply */
+	pthread_cond_t cv;
 };
+
+/* Hold (or let go) every connection's method reply. */
+void rt_peer_hold(struct rt_peer *p, bool hold);
 
 /*
  * Call first in main(): re-executes the program with the library

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rt.h"
@@ -262,23 +263,72 @@ peer_bind(struct rt_peer *p, int fd)
 	(void)close(c);
 }
 
+/* Something beyond what the protocol has sent so far is already there:
+ * the program wrote before the tunnel was up. */
+static void
+peer_check_early(struct rt_peer *p, int fd)
+{
+	char c;
+
+	if (recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 1) {
+		pthread_mutex_lock(&p->mu);
+		p->early++;
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Wait (10 s at most) while the test holds replies; false: be silent. */
+static bool
+peer_wait_gate(struct rt_peer *p, unsigned *rep)
+{
+	struct timespec until;
+	bool silent;
+
+	(void)clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&p->mu);
+	while (p->hold && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0)
+		;
+	silent = p->silent;
+	*rep = p->rep;
+	pthread_mutex_unlock(&p->mu);
+	return !silent;
+}
+
+void
+rt_peer_hold(struct rt_peer *p, bool hold)
+{
+	pthread_mutex_lock(&p->mu);
+	p->hold = hold;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
 static void *
 peer_conn_main(void *arg)
 {
 	struct peer_conn *c = arg;
 	struct rt_peer *p = c->p;
 	unsigned char buf[4096], req[262 + 4];
-	const unsigned char ok[10] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-	unsigned char rep[10];
+	unsigned char ok[10] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
 	char target[300];
 	size_t need, n;
 	ssize_t got;
+	unsigned rep;
 	int fd = c->fd;
 
 	free(c);
 	/* Greeting: VER NMETHODS METHODS; we take "no authentication". */
 	if (!peer_read(fd, buf, 2) || buf[0] != 5 ||
-	    !peer_read(fd, buf + 2, buf[1]) || !peer_write(fd, "\5\0", 2))
+	    !peer_read(fd, buf + 2, buf[1]))
+		goto bad;
+	if (!peer_wait_gate(p, &rep)) {
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		goto out;
+	}
+	peer_check_early(p, fd);
+	if (!peer_write(fd, "\5\0", 2))
 		goto bad;
 	/* Request: VER CMD RSV ATYP ADDR PORT. */
 	if (!peer_read(fd, req, 5) || req[0] != 5)
@@ -304,16 +354,19 @@ peer_conn_main(void *arg)
 		peer_bind(p, fd);
 		goto out;
 	}
+	peer_check_early(p, fd);
+	ok[1] = (unsigned char)rep;
 	pthread_mutex_lock(&p->mu);
-	memcpy(rep, ok, sizeof(rep));
 	if (p->connect_bnd) {
-		(void)inet_pton(AF_INET, RT_CONNECT_BND, rep + 4);
-		rep[8] = RT_CONNECT_BND_PORT >> 8;
-		rep[9] = RT_CONNECT_BND_PORT & 0xff;
+		(void)inet_pton(AF_INET, RT_CONNECT_BND, ok + 4);
+		ok[8] = RT_CONNECT_BND_PORT >> 8;
+		ok[9] = RT_CONNECT_BND_PORT & 0xff;
 	}
 	pthread_mutex_unlock(&p->mu);
-	if (req[1] != 1 || !peer_write(fd, rep, sizeof(rep)))
+	if (req[1] != 1 || !peer_write(fd, ok, sizeof(ok)))
 		goto bad;
+	if (rep != 0)
+		goto out;
 	pthread_mutex_lock(&p->mu);
 	p->connects++;
 	pthread_mutex_unlock(&p->mu);
@@ -375,6 +428,7 @@ rt_peer_start(struct rt_peer *p)
 {
 	memset(p, 0, sizeof(*p));
 	ck_assert_int_eq(pthread_mutex_init(&p->mu, NULL), 0);
+	ck_assert_int_eq(pthread_cond_init(&p->cv, NULL), 0);
 	p->lfd = rt_listen_loopback(&p->port);
 	ck_assert_int_eq(pthread_create(&p->thread, NULL, peer_main, p), 0);
 	ck_assert_int_eq(pthread_detach(p->thread), 0);

@@ -101,6 +101,7 @@ START_TEST(defaults_values)
 	ck_assert(!c.pipeline);
 	ck_assert(c.backstop);
 	ck_assert(!c.has_dns_server);
+	ck_assert(!c.io_uring);
 }
 END_TEST
 
@@ -959,6 +960,17 @@ START_TEST(set_log_file)
 }
 END_TEST
 
+START_TEST(set_io_uring)
+{
+	good("io_uring = allow");
+	ck_assert(c.io_uring);
+	good("io_uring = allow\nio_uring = Refuse");
+	ck_assert(!c.io_uring);
+	bad("io_uring = yes", "t.conf:1: bad value 'yes' for 'io_uring' "
+	    "(refuse, allow)");
+}
+END_TEST
+
 START_TEST(set_pipeline)
 {
 	good("pipeline = yes");
@@ -1164,6 +1176,7 @@ config_suite(void)
 	tcase_add_test(tc, set_pipeline);
 	tcase_add_test(tc, set_backstop);
 	tcase_add_test(tc, set_listen);
+	tcase_add_test(tc, set_io_uring);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("config_parse");

@@ -160,6 +160,12 @@ route_decide(const struct route_env *env, const struct route_dest *d,
 		if (env->broken == NULL && c->dns == DNS_LOCAL &&
 		    (d->socktype == SOCK_STREAM || d->socktype == SOCK_DGRAM))
 			return;
+		/* TCP to a name's placeholder reaches that host through the
+		 * proxy, by name, like any other port: a real DNS server
+		 * over TCP (or a port scanner) gets the real answer. */
+		if (d->socktype == SOCK_STREAM && env->broken == NULL &&
+		    route_is_placeholder(c, sa))
+			goto not_dns;
 		if (d->socktype == SOCK_STREAM || d->socktype == SOCK_DGRAM) {
 			if (env->broken != NULL) {
 				route_block(out, EACCES, "DNS to %s: refused, "
@@ -175,6 +181,7 @@ route_decide(const struct route_env *env, const struct route_dest *d,
 			}
 		}
 	}
+not_dns:
 	if (rules_is_loopback(sa) || route_is_unspecified(sa))
 		return;
 	route_text(sa, text, sizeof(text));

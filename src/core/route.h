@@ -76,7 +76,8 @@ struct route_decision {
  * Decide for d under env. In order: non-IP families (and short addresses)
  * go direct; in `dns = remote`, stream and datagram traffic to port 53 is
  * the DNS answerer's (before "loopback is direct", so a resolv.conf
- * naming 127.0.0.53 is covered), unless `dns_direct` names that server
+ * naming 127.0.0.53 is covered; TCP to a placeholder is the exception:
+ * it goes to that host by name), unless `dns_direct` names that server
  * (refused when the configuration is broken; in `dns = local` it goes
  * direct: the local resolver's); loopback and unspecified addresses go direct; a broken
  * configuration refuses (EACCES); the proxy's own hosts and `local`

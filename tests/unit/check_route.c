@@ -275,8 +275,12 @@ START_TEST(dns)
 	    .action = ROUTE_DNS);
 	IS(ip("::ffff:198.51.100.7", 53), SOCK_DGRAM, UNK, NULL,
 	    .action = ROUTE_DNS);
-	/* A placeholder is never asked for its name on port 53. */
+	/* A datagram to a placeholder is the answerer's; TCP to one goes to
+	 * that host by name (the rule blocks it here). */
 	IS(ip("198.18.0.5", 53), SOCK_DGRAM, UNK, NULL, .action = ROUTE_DNS);
+	IS(ip("198.18.0.5", 53), SOCK_STREAM, UNK, NULL, NEED_NAME);
+	IS(ip("198.18.0.5", 53), SOCK_STREAM, ROUTE_PH_NAME, "ns.example",
+	    RULE(0), BLOCK(EACCES, "ns.example: blocked by the rule on line 3"));
 	/* The escape hatch: that server's traffic is ordinary traffic. */
 	IS(ip("10.9.9.9", 53), SOCK_DGRAM, UNK, NULL, DIRECT);
 	IS(ip("2001:db8::99", 53), SOCK_DGRAM, UNK, NULL, BLOCK(EACCES,

@@ -57,33 +57,13 @@ dnsport_sock(int family, int type)
 	struct dnsport_sock *s = family == AF_INET6 ?
 	    (type == SOCK_DGRAM ? &dnsport_udp[1] : &dnsport_tcp[1]) :
 	    (type == SOCK_DGRAM ? &dnsport_udp[0] : &dnsport_tcp[0]);
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&s->addr;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&s->addr;
-	int fd, own, zero = 0;
+	int fd, own;
 
 	if (s->fd >= 0)
 		return s;
-	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = dnsserve_loopback(family, type, &s->addr, &s->len);
 	if (fd < 0)
 		return NULL;
-	memset(&s->addr, 0, sizeof(s->addr));
-	if (family == AF_INET6) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = in6addr_loopback;
-		s->len = sizeof(*s6);
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
-		    sizeof(zero));
-	} else {
-		s4->sin_family = AF_INET;
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		s->len = sizeof(*s4);
-	}
-	if (real_bind(fd, (struct sockaddr *)&s->addr, s->len) != 0 ||
-	    (type == SOCK_STREAM && real_listen(fd, 64) != 0) ||
-	    real_getsockname(fd, (struct sockaddr *)&s->addr, &s->len) != 0) {
-		(void)real_close(fd);
-		return NULL;
-	}
 	own = ownfd_adopt(fd, true, dnsport_sock_moved, (intptr_t)s);
 	if (own < 0) {
 		(void)real_close(fd);

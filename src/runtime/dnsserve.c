@@ -2,6 +2,7 @@
 /* Answers on our own sockets: at once when the answer needs no I/O, else
  * in a detached thread that owns a copy of the socket. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -229,4 +230,37 @@ dnsserve_stream(const struct runtime *rt, int fd)
 	}
 	free(buf);
 	return rc;
+}
+
+int
+dnsserve_loopback(int family, int type, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	int fd, zero = 0, rc;
+
+	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = in6addr_loopback;
+		*len = sizeof(*s6);
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+		    sizeof(zero));
+	} else {
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		*len = sizeof(*s4);
+	}
+	if (real_bind(fd, (struct sockaddr *)ss, *len) != 0 ||
+	    (type == SOCK_STREAM && real_listen(fd, 128) != 0) ||
+	    real_getsockname(fd, (struct sockaddr *)ss, len) != 0) {
+		rc = -errno;
+		(void)real_close(fd);
+		return rc;
+	}
+	return fd;
 }

@@ -31,4 +31,11 @@ void dnsserve_udp(const struct runtime *rt, int fd);
  * end sees EOF). */
 int dnsserve_stream(const struct runtime *rt, int fd);
 
+/* A socket of ours for serving: `type` (SOCK_DGRAM, or SOCK_STREAM
+ * listening) on the loopback address of `family` (IPv6 ones take
+ * v4-mapped peers too), port from the kernel, close-on-exec and
+ * non-blocking. The descriptor, its address in *ss, or a negative errno. */
+int dnsserve_loopback(int family, int type, struct sockaddr_storage *ss,
+    socklen_t *len);
+
 #endif

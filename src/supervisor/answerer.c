@@ -154,32 +154,10 @@ static int
 answerer_open(struct answerer_sock *s, int family, int type,
     void (*ready)(struct loop_source *, uint32_t))
 {
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&s->addr;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&s->addr;
-	int fd, zero = 0, rc;
+	int fd = dnsserve_loopback(family, type, &s->addr, &s->len);
 
-	fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
-		return -errno;
-	memset(&s->addr, 0, sizeof(s->addr));
-	if (family == AF_INET6) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = in6addr_loopback;
-		s->len = sizeof(*s6);
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
-		    sizeof(zero));
-	} else {
-		s4->sin_family = AF_INET;
-		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		s->len = sizeof(*s4);
-	}
-	if (bind(fd, (struct sockaddr *)&s->addr, s->len) != 0 ||
-	    (type == SOCK_STREAM && listen(fd, 128) != 0) ||
-	    getsockname(fd, (struct sockaddr *)&s->addr, &s->len) != 0) {
-		rc = -errno;
-		(void)close(fd);
-		return rc;
-	}
+		return fd;
 	s->src.fd = fd;
 	s->src.ready = ready;
 	return loop_watch(answerer_loop, &s->src, EPOLLIN);

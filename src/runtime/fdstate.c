@@ -127,10 +127,12 @@ fdstate_store(int fd, struct fdstate *st, bool only_if_absent)
 	rc = fdstate_cookie(fd, &st->cookie);
 	if (rc < 0)
 		return rc;
-	st->owner = getpid();
-	if ((int)st->owner != atomic_load_explicit(&fdstate_pid,
-	    memory_order_relaxed))
-		return -EPERM;		/* vfork child */
+	/* The owner is this process as the fork handlers know it (no
+	 * getpid() per record: a vfork child, which shares this memory,
+	 * only execs or exits; one that closes is caught by the getpid()
+	 * of the drop path). */
+	st->owner = (pid_t)atomic_load_explicit(&fdstate_pid,
+	    memory_order_relaxed);
 	pthread_mutex_lock(&fdstate_lock);
 	slot = fdstate_slot(fd, true);
 	if (slot == NULL) {

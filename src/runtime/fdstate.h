@@ -122,9 +122,10 @@ int fdstate_cookie(int fd, uint64_t *cookie);
 /*
  * Record st->kind/st->u for socket fd, replacing any record (one that
  * belonged to an earlier socket at that number is released). Takes the
- * socket's cookie and the calling process as owner into st. 0, -EBADF
- * (fd out of range), -ENOMEM, -errno of getsockopt, or -EPERM in a vfork
- * child (the table is the parent's; nothing is recorded).
+ * socket's cookie and the process the fork handlers last saw as owner
+ * into st (no getpid(): a vfork child, sharing the table, execs or exits;
+ * its closes are told apart by the drop path's getpid()). 0, -EBADF (fd
+ * out of range), -ENOMEM or -errno of getsockopt.
  */
 int fdstate_set(int fd, struct fdstate *st);
 

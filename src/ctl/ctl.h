@@ -3,6 +3,7 @@
 #ifndef SOCKSIFY_CTL_CTL_H
 #define SOCKSIFY_CTL_CTL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -45,5 +46,15 @@ void ctl_backstop_warn_command(enum ctl_backstop b, const char *path,
  * else a negative errno.
  */
 int ctl_backstop_probe(char *out, size_t cap);
+
+/*
+ * The preflight: validate the configuration (1 and one line on stderr
+ * when it is broken); with a backstop setting (b != NULL), warn when it
+ * is off, and say in *backstop whether the command runs under it; path
+ * is the command when known (NULL: a shell builtin), for the warnings
+ * about programs LD_PRELOAD cannot reach. 0 when the command may run.
+ */
+int ctl_preflight(const enum ctl_backstop *b, const char *path,
+    bool *backstop);
 
 #endif

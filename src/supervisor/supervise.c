@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctl/ctl.h"
 #include "runtime/init.h"
+#include "runtime/real.h"
 #include "runtime/log.h"
 #include "supervisor/answerer.h"
 #include "supervisor/filter.h"
@@ -29,6 +31,8 @@
 
 struct sup_opts {
 	const char *preload;
+	const char *preflight;	/* the command's path: the wrapper's checks */
+	enum ctl_backstop backstop;	/* the wrapper's setting */
 	bool probe;
 	bool no_killable;	/* test the pre-5.19 path */
 	char **argv;
@@ -38,7 +42,8 @@ static void
 sup_usage(void)
 {
 	fprintf(stderr, "usage: socksify-supervise [--preload LIST] "
-	    "[--no-wait-killable] -- COMMAND [ARGS...]\n"
+	    "[--backstop=yes|off|no --preflight PATH] [--no-wait-killable] "
+	    "-- COMMAND [ARGS...]\n"
 	    "       socksify-supervise --probe\n");
 	exit(2);
 }
@@ -49,9 +54,15 @@ sup_args(int argc, char **argv, struct sup_opts *o)
 	int i;
 
 	memset(o, 0, sizeof(*o));
+	o->backstop = CTL_BACKSTOP_ON;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--preload") == 0 && i + 1 < argc)
 			o->preload = argv[++i];
+		else if (strcmp(argv[i], "--preflight") == 0 && i + 1 < argc)
+			o->preflight = argv[++i];
+		else if (strncmp(argv[i], "--backstop=", 11) == 0 &&
+		    ctl_backstop_arg(argv[i], &o->backstop) == 0)
+			;
 		else if (strcmp(argv[i], "--probe") == 0)
 			o->probe = true;
 		else if (strcmp(argv[i], "--no-wait-killable") == 0)
@@ -207,6 +218,17 @@ main(int argc, char **argv)
 	sup_args(argc, argv, &o);
 	if (o.probe)
 		return sup_probe();
+	if (o.preflight != NULL) {
+		/* The wrapper's checks, here rather than in a process of
+		 * their own: the configuration, the warnings, on or off. */
+		bool use = false;
+
+		if (real_init() < 0 ||
+		    ctl_preflight(&o.backstop, o.preflight, &use) != 0)
+			return 1;
+		if (!use)
+			sup_exec(&o);
+	}
 	if (sup_nested())
 		sup_exec(&o);
 	rt = runtime_get();

@@ -12,7 +12,7 @@
  *	TIME_WAIT stays on the server side).
  *
  *   stress run -p PORT -b BASE -B NADDR -N NAMES [-D DOMAIN] [-t THREADS]
- *	  [-n CYCLES] [-s SECONDS] [-f FORKS] [-c CHILD_CYCLES] [-x] [-k]
+ *	  [-n CYCLES] [-s SECONDS] [-f FORKS] [-c CHILD_CYCLES] [-x] [-e]
  *	THREADS threads (default 16) each run CYCLES cycles (default 2000),
  *	or with -s until SECONDS have passed. A cycle picks name k of
  *	"s<k>.DOMAIN" (DOMAIN default stress.sx.test; k from 0..NAMES-1,
@@ -25,8 +25,12 @@
  *	both checks off (a small map that recycles). Meanwhile the main
  *	thread forks FORKS children (default 50; with -s, until the time is
  *	up), at most 4 at a time, each running CHILD_CYCLES cycles (default
- *	4; with -k on blocking sockets only, so that a child never starts a
- *	thread). At the end, the process must hold exactly the descriptors it held
+ *	4). With -e each child execs itself ("stress child N OPTIONS")
+ *	right after fork() and runs its cycles in the new image: GCC 12's
+ *	libasan does not lock its allocator around fork(), so under ASan a
+ *	child of a threaded parent can block for ever in its first malloc()
+ *	(the parent's thread held the lock). At the end, the process must
+ *	hold exactly the descriptors it held
  *	at the start (the /proc/self/fd lists are compared), but for the
  *	asynchronous connect's helper thread's epoll instance and eventfd
  *	(one of each), made on the first non-blocking connect and kept.
@@ -76,7 +80,7 @@ struct st_opts {
 	unsigned forks;
 	unsigned child_cycles;
 	bool relaxed;
-	bool child_blocking;	/* -k: children connect blocking sockets */
+	bool child_exec;	/* -e: children exec themselves after fork */
 };
 
 static struct st_opts opt = {
@@ -350,8 +354,7 @@ st_cycle(unsigned id, unsigned c)
 	unsigned k, i;
 	size_t len, wlen;
 	ssize_t glen;
-	bool nonblock = (h >> 8) % 4 == 0 && !(id >= 100000 &&
-	    opt.child_blocking);
+	bool nonblock = (h >> 8) % 4 == 0;
 	int fd, rc, fam = fams[c % 4];
 
 	/* Consecutive cycles of one worker walk the names; workers start
@@ -553,6 +556,25 @@ st_child(unsigned n)
 }
 
 static unsigned st_forks, st_forks_ok, st_inflight;
+static char st_child_n[16];	/* -e: the child's number, as text */
+static char **st_cargv;		/* -e: "stress child N" + the options */
+
+/* -e: the argument vector each child execs, from "run"'s own. */
+static int
+st_child_argv(int argc, char **argv)
+{
+	int i;
+
+	st_cargv = calloc((size_t)argc + 3, sizeof(*st_cargv));
+	if (st_cargv == NULL)
+		return -1;
+	st_cargv[0] = "stress";
+	st_cargv[1] = "child";
+	st_cargv[2] = st_child_n;
+	for (i = 1; i < argc; i++)
+		st_cargv[i + 2] = argv[i];
+	return 0;
+}
 
 static void
 st_reap(bool block)
@@ -595,10 +617,16 @@ st_fork_loop(void)
 	while (st_fork_more()) {
 		while (st_inflight >= ST_MAX_INFLIGHT)
 			st_reap(true);
+		/* Formatted before fork(): the child of -e only execs. */
+		snprintf(st_child_n, sizeof(st_child_n), "%u", st_forks);
 		p = fork();
 		if (p < 0) {
 			perror("stress: fork");
 			return -1;
+		}
+		if (p == 0 && opt.child_exec) {
+			execv("/proc/self/exe", st_cargv);
+			_exit(127);
 		}
 		if (p == 0)
 			st_child(st_forks);
@@ -612,18 +640,13 @@ st_fork_loop(void)
 	return 0;
 }
 
+/* The "run" options into opt; 0, or 2 on a usage error. */
 static int
-run_main(int argc, char **argv)
+st_parse(int argc, char **argv)
 {
-	static int before[ST_MAX_FDS], after[ST_MAX_FDS];
-	pthread_t *tids;
-	double t0, el;
-	unsigned long total;
-	unsigned i;
-	int nb, na, o, rc = 0;
-	bool same;
+	int o;
 
-	while ((o = getopt(argc, argv, "p:b:B:N:D:t:n:s:f:c:xk")) != -1) {
+	while ((o = getopt(argc, argv, "p:b:B:N:D:t:n:s:f:c:xe")) != -1) {
 		switch (o) {
 		case 'p': opt.port = atoi(optarg); break;
 		case 'b':
@@ -639,7 +662,7 @@ run_main(int argc, char **argv)
 		case 'f': opt.forks = (unsigned)atoi(optarg); break;
 		case 'c': opt.child_cycles = (unsigned)atoi(optarg); break;
 		case 'x': opt.relaxed = true; break;
-		case 'k': opt.child_blocking = true; break;
+		case 'e': opt.child_exec = true; break;
 		default: return 2;
 		}
 	}
@@ -648,6 +671,38 @@ run_main(int argc, char **argv)
 		fprintf(stderr, "stress run: -p, -b, -B and -N are needed\n");
 		return 2;
 	}
+	return 0;
+}
+
+/* "stress child N OPTIONS": child N of an -e run, in its own image. */
+static int
+child_main(int argc, char **argv)
+{
+	if (argc < 2 || st_parse(argc - 1, argv + 1) != 0)
+		return 2;
+	st_seen4 = calloc(opt.names, sizeof(*st_seen4));
+	if (st_seen4 == NULL)
+		return 2;
+	st_child((unsigned)atoi(argv[1]));
+	return 1;	/* not reached */
+}
+
+static int
+run_main(int argc, char **argv)
+{
+	static int before[ST_MAX_FDS], after[ST_MAX_FDS];
+	pthread_t *tids;
+	double t0, el;
+	unsigned long total;
+	unsigned i;
+	int nb, na, rc;
+	bool same;
+
+	rc = st_parse(argc, argv);
+	if (rc != 0)
+		return rc;
+	if (opt.child_exec && st_child_argv(argc, argv) < 0)
+		return 2;
 	/* Everything allocated before the first count. */
 	st_seen4 = calloc(opt.names, sizeof(*st_seen4));
 	tids = calloc(opt.threads, sizeof(*tids));
@@ -681,6 +736,7 @@ run_main(int argc, char **argv)
 	    nb, na, same ? "yes" : "no", el, el > 0 ? (double)total / el : 0);
 	fflush(stdout);
 	free(tids);
+	free(st_cargv);
 	free(st_seen4);
 	if (atomic_load(&st_bad) != 0 || st_forks_ok != st_forks || !same ||
 	    total == 0)
@@ -695,6 +751,8 @@ main(int argc, char **argv)
 		return echo_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "run") == 0)
 		return run_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "child") == 0)
+		return child_main(argc - 1, argv + 1);
 	fprintf(stderr, "usage: stress echo [-P PORTFILE] [-l ADDR] [-w N]\n"
 	    "       stress run -p PORT -b BASE -B NADDR -N NAMES [options]\n");
 	return 2;

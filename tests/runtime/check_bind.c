@@ -479,8 +479,6 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("runtime BIND");
 	TCase *tc = tcase_create("listen");
-	SRunner *sr;
-	int failed;
 
 	(void)argc;
 	rt_preload(argv);
@@ -501,10 +499,5 @@ main(int argc, char **argv)
 	tcase_add_test(tc, bound_then_connect);
 	tcase_add_test(tc, connection_reports_proxy_side);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rt_finish();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rt_run(s);
 }

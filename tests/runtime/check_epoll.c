@@ -268,15 +268,8 @@ epoll_suite(void)
 int
 main(int argc, char **argv)
 {
-	SRunner *sr;
-	int failed;
 
 	(void)argc;
 	rt_preload(argv);
-	sr = srunner_create(epoll_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rt_finish();
-	return failed == 0 ? 0 : 1;
+	return rt_run(epoll_suite());
 }

@@ -207,8 +207,6 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("runtime fork");
 	TCase *tc = tcase_create("ownership");
-	SRunner *sr;
-	int failed;
 
 	(void)argc;
 	rt_preload(argv);
@@ -219,10 +217,5 @@ main(int argc, char **argv)
 	tcase_add_test(tc, vfork_child_close_keeps_parent_record);
 	tcase_add_test(tc, vfork_child_dup2_keeps_parent_record);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rt_finish();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rt_run(s);
 }

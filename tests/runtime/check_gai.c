@@ -91,8 +91,6 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("runtime getaddrinfo");
 	TCase *tc = tcase_create("freeaddrinfo");
-	SRunner *sr;
-	int failed;
 
 	(void)argc;
 	rt_preload(argv);
@@ -102,10 +100,5 @@ main(int argc, char **argv)
 	tcase_add_test(tc, free_libc_list);
 	tcase_add_test(tc, free_interleaved);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rt_finish();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rt_run(s);
 }

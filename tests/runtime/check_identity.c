@@ -245,8 +245,6 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("runtime identity");
 	TCase *tc = tcase_create("records");
-	SRunner *sr;
-	int failed;
 
 	(void)argc;
 	rt_preload(argv);
@@ -262,10 +260,5 @@ main(int argc, char **argv)
 	tcase_add_test(tc, syscall_dup3_over_proxied);
 	tcase_add_test(tc, second_connect_is_eisconn);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rt_finish();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rt_run(s);
 }

@@ -311,8 +311,6 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("runtime own descriptors");
 	TCase *tc = tcase_create("ownfd");
-	SRunner *sr;
-	int failed;
 
 	(void)argc;
 	rt_preload(argv);
@@ -326,10 +324,5 @@ main(int argc, char **argv)
 	tcase_add_test(tc, closefrom_keeps_own_fds);
 	tcase_add_test(tc, close_range_keeps_own_fds);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rt_finish();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rt_run(s);
 }

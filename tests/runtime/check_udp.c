@@ -148,8 +148,6 @@ main(int argc, char **argv)
 {
 	Suite *s = suite_create("runtime UDP");
 	TCase *tc = tcase_create("relay");
-	SRunner *sr;
-	int failed;
 
 	(void)argc;
 	rt_preload(argv);
@@ -160,10 +158,5 @@ main(int argc, char **argv)
 	tcase_add_test(tc, stranger_datagram_dropped);
 	tcase_add_test(tc, sendmsg_recvmsg_iovecs);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rt_finish();
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rt_run(s);
 }

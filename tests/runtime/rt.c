@@ -74,13 +74,19 @@ rt_rm(const char *path, const struct stat *st, int type, struct FTW *ftw)
 	return remove(path);
 }
 
-void
-rt_finish(void)
+int
+rt_run(Suite *s)
 {
+	SRunner *sr = srunner_create(s);
 	const char *d = getenv("RT_DIR");
+	int failed;
 
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
 	if (d != NULL && getenv("RT_KEEP") == NULL)
 		(void)nftw(d, rt_rm, 16, FTW_DEPTH | FTW_PHYS);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 const char *

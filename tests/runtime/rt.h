@@ -9,6 +9,7 @@
 #ifndef SOCKSIFY_TESTS_RT_H
 #define SOCKSIFY_TESTS_RT_H
 
+#include <check.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -78,9 +79,10 @@ void rt_peer_hold(struct rt_peer *p, bool hold);
  */
 void rt_preload(char **argv);
 
-/* At the end of main(): remove the scratch directory (RT_KEEP=1 keeps
- * it). */
-void rt_finish(void);
+/* The end of main(): run the suite (Check's runner, CK_NORMAL), remove
+ * the scratch directory (RT_KEEP=1 keeps it); the exit status, 0 when
+ * every test passed. */
+int rt_run(Suite *s);
 
 /* Start the peer (a thread; call in the process that uses it: Check's
  * forked test). Aborts the test on failure. */

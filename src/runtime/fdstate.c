@@ -235,20 +235,7 @@ fdstate_get(int fd, struct fdstate *st)
 int
 fdstate_update(int fd, const struct fdstate *st)
 {
-	struct fdstate_slot *slot = fdstate_slot(fd, false);
-	int rc = -ESTALE;
-
-	if (slot == NULL)
-		return rc;
-	pthread_mutex_lock(&fdstate_lock);
-	if (atomic_load_explicit(&slot->used, memory_order_relaxed) &&
-	    slot->st.cookie == st->cookie && slot->st.kind == st->kind &&
-	    slot->st.owner == st->owner) {
-		slot->st = *st;
-		rc = 0;
-	}
-	pthread_mutex_unlock(&fdstate_lock);
-	return rc;
+	return fdstate_rekind(fd, st, st->kind);
 }
 
 int

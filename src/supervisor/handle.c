@@ -79,8 +79,7 @@ handle_fmt(const struct sockaddr *sa)
 	return buf;
 }
 
-/* Fail closed when we may not look: the call is refused, never let by. */
-static void
+void
 handle_refuse_unreadable(const struct seccomp_notif *req, int err,
     struct target_reply *r)
 {

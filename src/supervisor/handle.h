@@ -34,6 +34,11 @@ enum loop_verdict handle_getpeername(struct loop *l,
 int handle_sockaddr(const struct seccomp_notif *req, uint64_t addr,
     uint64_t len, struct sockaddr_storage *ss, struct target_reply *r);
 
+/* Fail closed when the target's memory cannot be read (err): one line,
+ * and *r refuses the call with EACCES; it is never let by. */
+void handle_refuse_unreadable(const struct seccomp_notif *req, int err,
+    struct target_reply *r);
+
 /*
  * Our copy of the target's descriptor fd, checked to belong to the task
  * still waiting in req. The fd, or a negative errno: -EBADF when it is no

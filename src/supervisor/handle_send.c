@@ -172,10 +172,7 @@ handle_sendmsg(struct loop *l, const struct seccomp_notif *req,
 
 	rc = target_read((pid_t)req->pid, req->data.args[1], &m, sizeof(m));
 	if (rc < 0 && rc != -EFAULT && rc != -ESRCH) {
-		log_error("backstop: cannot inspect a call of %s (%s): refused",
-		    handle_who((pid_t)req->pid), strerror(-rc));
-		r->cont = false;
-		r->error = EACCES;
+		handle_refuse_unreadable(req, -rc, r);
 		return LOOP_REPLY;
 	}
 	if (rc < 0 || m.msg_name == NULL || m.msg_namelen == 0)
@@ -205,10 +202,7 @@ handle_sendmmsg(struct loop *l, const struct seccomp_notif *req,
 	rc = target_read((pid_t)req->pid, req->data.args[1], v,
 	    n * sizeof(v[0]));
 	if (rc < 0 && rc != -EFAULT && rc != -ESRCH) {
-		log_error("backstop: cannot inspect a call of %s (%s): refused",
-		    handle_who((pid_t)req->pid), strerror(-rc));
-		r->cont = false;
-		r->error = EACCES;
+		handle_refuse_unreadable(req, -rc, r);
 		return LOOP_REPLY;
 	}
 	if (rc < 0)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -37,25 +38,35 @@ handle_for(int nr)
 	return NULL;
 }
 
+/* The kernel names the trapped thread; a log line names its process
+ * (Tgid, what ps and the program's own getpid() show) and the thread's
+ * name, from /proc/TID/status. The thread id when that cannot be read. */
 const char *
 handle_who(pid_t pid)
 {
 	static char buf[64];
-	char path[48], comm[17] = "?";
+	char path[48], st[512], comm[17] = "?", *p;
+	long tgid = (long)pid;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
-		n = read(fd, comm, sizeof(comm) - 1);
+		n = read(fd, st, sizeof(st) - 1);
 		(void)close(fd);
 		if (n > 0) {
-			comm[n] = '\0';
-			comm[strcspn(comm, "\n")] = '\0';
+			st[n] = '\0';
+			if (strncmp(st, "Name:\t", 6) == 0) {
+				snprintf(comm, sizeof(comm), "%.*s",
+				    (int)strcspn(st + 6, "\n"), st + 6);
+			}
+			p = strstr(st, "\nTgid:\t");
+			if (p != NULL)
+				tgid = strtol(p + 7, NULL, 10);
 		}
 	}
-	snprintf(buf, sizeof(buf), "%s[%ld]", comm, (long)pid);
+	snprintf(buf, sizeof(buf), "%s[%ld]", comm, tgid);
 	return buf;
 }
 

@@ -57,7 +57,8 @@ int handle_sock_domain(int fd);
 /* "1.2.3.4:80" / "[::1]:80" for log lines (static buffer). */
 const char *handle_fmt(const struct sockaddr *sa);
 
-/* The trapped program, "NAME[PID]", for log lines (static buffer). */
+/* The trapped program, "NAME[PID]" for thread id pid: PID is its process
+ * (Tgid), for log lines (static buffer). */
 const char *handle_who(pid_t pid);
 
 #endif

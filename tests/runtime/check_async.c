@@ -240,12 +240,14 @@ START_TEST(deadline_is_etimedout)
 END_TEST
 
 /* close() and reuse of the number: nothing of the handshake reaches the
- * new descriptor. */
+ * new descriptor. The peer (a thread of this process) has accepted first,
+ * so that the number is free for the test's own dup3(). */
 START_TEST(close_pending_then_reuse)
 {
 	int fd = start_connect(), sv[2];
 	char buf[64];
 
+	ck_assert(rt_peer_wait_gated(&peer, 1));
 	ck_assert_int_eq(close(fd), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	ck_assert_int_eq(rt_place(sv[0], fd), fd);

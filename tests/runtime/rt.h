@@ -59,6 +59,7 @@ struct rt_peer {
 	unsigned bind_peers;		/* second replies sent */
 	/* Slow and failing peers (set under mu; rt_peer_hold): */
 	bool hold;			/* wait before the method reply */
+	unsigned gated;			/* greetings that reached that wait */
 	bool silent;			/* ... and then never answer */
 	unsigned rep;			/* CONNECT reply code (0: success) */
 	unsigned early;			/* connections where bytes beyond the
@@ -97,6 +98,10 @@ void rt_peer_set(struct rt_peer *p, enum rt_bind_mode mode, bool connect_bnd);
 
 /* Wait (up to 5 s) until p->ended reaches n; true if it did. */
 bool rt_peer_wait_ended(struct rt_peer *p, unsigned n);
+
+/* Wait (up to 5 s) until p->gated reaches n: the peer has accepted those
+ * connections and makes no descriptor until the hold is let go. */
+bool rt_peer_wait_gated(struct rt_peer *p, unsigned n);
 
 /*
  * Write a config file in the test's directory with "proxy =

@@ -287,6 +287,7 @@ peer_wait_gate(struct rt_peer *p, unsigned *rep)
 	(void)clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
 	pthread_mutex_lock(&p->mu);
+	p->gated++;
 	while (p->hold && pthread_cond_timedwait(&p->cv, &p->mu, &until) == 0)
 		;
 	silent = p->silent;
@@ -451,18 +452,32 @@ rt_peer_snapshot(struct rt_peer *p, struct rt_peer *out)
 	pthread_mutex_unlock(&p->mu);
 }
 
-
-bool
-rt_peer_wait_ended(struct rt_peer *p, unsigned n)
+/* Wait (up to 5 s) until *count, a counter of p, reaches n. */
+static bool
+peer_wait_count(struct rt_peer *p, const unsigned *count, unsigned n)
 {
-	struct rt_peer snap;
+	unsigned v;
 	int i;
 
 	for (i = 0; i < 500; i++) {
-		rt_peer_snapshot(p, &snap);
-		if (snap.ended >= n)
+		pthread_mutex_lock(&p->mu);
+		v = *count;
+		pthread_mutex_unlock(&p->mu);
+		if (v >= n)
 			return true;
 		(void)usleep(10000);
 	}
 	return false;
+}
+
+bool
+rt_peer_wait_ended(struct rt_peer *p, unsigned n)
+{
+	return peer_wait_count(p, &p->ended, n);
+}
+
+bool
+rt_peer_wait_gated(struct rt_peer *p, unsigned n)
+{
+	return peer_wait_count(p, &p->gated, n);
 }

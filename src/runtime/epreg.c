@@ -13,11 +13,10 @@
 
 #include "runtime/epreg.h"
 #include "runtime/fdstate.h"
+#include "runtime/fdtable.h"
 #include "runtime/real.h"
 
 #define EPREG_BUCKETS	4096
-#define EPREG_CHUNK	1024
-#define EPREG_CHUNKS	1024	/* descriptors up to 1M */
 /* Readiness bits: left out of the kernel's check of a held ADD. */
 #define EPREG_READY	(EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDNORM | \
 			 EPOLLRDBAND | EPOLLWRNORM | EPOLLWRBAND | EPOLLMSG)
@@ -43,7 +42,7 @@ struct epreg_heads {
 };
 
 static pthread_mutex_t epreg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct epreg_heads *_Atomic epreg_chunk[EPREG_CHUNKS];
+static struct fdtable epreg_table;
 static struct epreg *epreg_by_ck[EPREG_BUCKETS];
 static struct epreg_hold *epreg_holds[EPREG_BUCKETS];
 static atomic_uint epreg_nheld;
@@ -60,21 +59,8 @@ epreg_hash(uint64_t cookie)
 static struct epreg_heads *
 epreg_heads(int n, bool create)
 {
-	struct epreg_heads *c;
-	unsigned int i;
-
-	if (n < 0 || n >= EPREG_CHUNK * EPREG_CHUNKS)
-		return NULL;
-	i = (unsigned int)n / EPREG_CHUNK;
-	c = atomic_load_explicit(&epreg_chunk[i], memory_order_acquire);
-	if (c == NULL && create) {
-		c = calloc(EPREG_CHUNK, sizeof(*c));
-		if (c == NULL)
-			return NULL;
-		atomic_store_explicit(&epreg_chunk[i], c,
-		    memory_order_release);
-	}
-	return c == NULL ? NULL : &c[n % EPREG_CHUNK];
+	return fdtable_entry(&epreg_table, sizeof(struct epreg_heads), n,
+	    create);
 }
 
 /* Everything below until epreg_ctl is called with the lock held. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Two-level table indexed by fd: chunks of FDSTATE_CHUNK records allocated
+/* Two-level table indexed by fd: chunks of FDTABLE_CHUNK records allocated
  * on first use. A per-fd "used" byte read atomically keeps the common case
  * (a descriptor without a record) free of locks and syscalls; a record is
  * believed only after its socket's SO_COOKIE matched. */
@@ -11,20 +11,19 @@
 #include <unistd.h>
 
 #include "runtime/fdstate.h"
+#include "runtime/fdtable.h"
 #include "runtime/inbound.h"
 #include "runtime/namestore.h"
 #include "runtime/ownfd.h"
 #include "runtime/real.h"
 
-#define FDSTATE_CHUNK 1024
-#define FDSTATE_CHUNKS 1024	/* fds up to 1M */
 
 struct fdstate_slot {
 	_Atomic unsigned char used;	/* 0, or the record's kind */
 	struct fdstate st;
 };
 
-static struct fdstate_slot *_Atomic fdstate_table[FDSTATE_CHUNKS];
+static struct fdtable fdstate_table;
 static pthread_mutex_t fdstate_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int fdstate_max = -1;
 static atomic_int fdstate_pid;		/* the table's process */
@@ -56,22 +55,8 @@ fdstate_init_owner(void)
 static struct fdstate_slot *
 fdstate_slot(int fd, bool create)
 {
-	struct fdstate_slot *chunk;
-	unsigned int c;
-
-	if (fd < 0 || fd >= FDSTATE_CHUNK * FDSTATE_CHUNKS)
-		return NULL;
-	c = (unsigned int)fd / FDSTATE_CHUNK;
-	chunk = atomic_load_explicit(&fdstate_table[c], memory_order_acquire);
-	if (chunk == NULL && create) {
-		/* Called with fdstate_lock held. */
-		chunk = calloc(FDSTATE_CHUNK, sizeof(*chunk));
-		if (chunk == NULL)
-			return NULL;
-		atomic_store_explicit(&fdstate_table[c], chunk,
-		    memory_order_release);
-	}
-	return chunk == NULL ? NULL : &chunk[fd % FDSTATE_CHUNK];
+	return fdtable_entry(&fdstate_table, sizeof(struct fdstate_slot), fd,
+	    create);
 }
 
 /* What a dropped record held: its name-map pin, the association's control
@@ -122,7 +107,7 @@ fdstate_store(int fd, struct fdstate *st, bool only_if_absent)
 	struct fdstate old = { .kind = FDSTATE_NONE };
 	int rc;
 
-	if (fd < 0 || fd >= FDSTATE_CHUNK * FDSTATE_CHUNKS)
+	if (fd < 0 || fd >= FDTABLE_MAX)
 		return -EBADF;
 	rc = fdstate_cookie(fd, &st->cookie);
 	if (rc < 0)
@@ -314,7 +299,7 @@ fdstate_each(void (*fn)(struct fdstate_slot *, pid_t), pid_t pid)
 	for (fd = 0; fd <= top; fd++) {
 		slot = fdstate_slot(fd, false);
 		if (slot == NULL) {
-			fd |= FDSTATE_CHUNK - 1;	/* skip the chunk */
+			fd |= FDTABLE_CHUNK - 1;	/* skip the chunk */
 			continue;
 		}
 		if (atomic_load_explicit(&slot->used, memory_order_relaxed))

@@ -12,11 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/fdtable.h"
 #include "runtime/ownfd.h"
 #include "runtime/real.h"
 
-#define OWNFD_CHUNK 1024
-#define OWNFD_CHUNKS 1024	/* fds up to 1M */
 #define OWNFD_FLOOR_MAX 512
 
 struct ownfd_slot {
@@ -28,7 +27,7 @@ struct ownfd_slot {
 	intptr_t arg;
 };
 
-static struct ownfd_slot *_Atomic ownfd_table[OWNFD_CHUNKS];
+static struct fdtable ownfd_table;
 static pthread_mutex_t ownfd_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int ownfd_max = -1;
 static atomic_int ownfd_pid;		/* the registry's process, 0 = unset */
@@ -56,22 +55,8 @@ ownfd_floor(void)
 static struct ownfd_slot *
 ownfd_slot(int fd, bool create)
 {
-	struct ownfd_slot *chunk;
-	unsigned int c;
-
-	if (fd < 0 || fd >= OWNFD_CHUNK * OWNFD_CHUNKS)
-		return NULL;
-	c = (unsigned int)fd / OWNFD_CHUNK;
-	chunk = atomic_load_explicit(&ownfd_table[c], memory_order_acquire);
-	if (chunk == NULL && create) {
-		/* Called with ownfd_lock held. */
-		chunk = calloc(OWNFD_CHUNK, sizeof(*chunk));
-		if (chunk == NULL)
-			return NULL;
-		atomic_store_explicit(&ownfd_table[c], chunk,
-		    memory_order_release);
-	}
-	return chunk == NULL ? NULL : &chunk[fd % OWNFD_CHUNK];
+	return fdtable_entry(&ownfd_table, sizeof(struct ownfd_slot), fd,
+	    create);
 }
 
 /* Called with ownfd_lock held. */
